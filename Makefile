@@ -1,0 +1,48 @@
+# Bản Bot — two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install dev lint typecheck pytest services lock bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) pyproject.toml requirements.lock
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate, serve on http://127.0.0.1:8080 with embedded defaults.
+run: install
+	$(VENV)/bin/banbot db upgrade
+	$(VENV)/bin/banbot serve --host 127.0.0.1 --port 8080
+
+## make test: install dev dependencies, make sure Redis and PostgreSQL run, lint, type-check, test.
+test: install services lint typecheck pytest
+
+services:
+	bash scripts/ensure-services.sh
+
+lint: install
+	$(VENV)/bin/ruff check bot integrations tests bench
+	$(VENV)/bin/ruff format --check bot integrations tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest: install
+	$(VENV)/bin/pytest -q
+
+bench: install
+	$(PY) bench/conversation.py
+
+lock: $(PY)
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of every installed package (pip freeze of .venv). Regenerate: make lock' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var/*.db .pytest_cache .mypy_cache .ruff_cache

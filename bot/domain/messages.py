@@ -1,0 +1,75 @@
+"""Inbound and outbound messages in the channel-neutral shape.
+
+Channel adapters turn provider payloads into :class:`Inbound` and render :class:`Outbound`;
+nothing provider-specific crosses into ``bot/``. Addresses are URNs: ``telegram:123``,
+``zalo:456``, ``tel:+84912345678``, ``sim:alice``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ChannelName = Literal["telegram", "zalo", "sms", "sim"]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A shared map pin (WGS84 degrees)."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a resident, officer or village head, already authenticated.
+
+    ``external_id`` is the provider's id for the delivery (used for dedupe); ``button`` is the
+    payload of a pressed button; ``media`` holds provider references (file ids, URLs), never bytes.
+    """
+
+    channel: str
+    address: str
+    external_id: str
+    text: str = ""
+    button: str | None = None
+    location: Location | None = None
+    media: tuple[str, ...] = ()
+    contact_phone: str | None = None
+    received_at: datetime | None = None
+    render_as: str | None = None  # simulator only: render replies as telegram / zalo / sms
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice shown to the user; ``payload`` is short ASCII (Telegram limits it to 64 bytes)."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message the engine wants to say, before channel rendering.
+
+    ``request`` asks the channel for a special input where it can (Telegram reply keyboard for
+    location / contact); other channels ignore it and the text says what to do instead.
+    """
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    request: Literal["location", "contact", "photo"] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A rendered message ready for one channel's send call."""
+
+    channel: str
+    address: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    request: str | None = None
+    meta: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,78 @@
+"""The engine's contract with the pipeline.
+
+``Engine.step(session, Input) -> Turn`` is pure: no I/O, no clock, no randomness. When a flow
+needs the outside world (save a report, look up a status), the Turn carries one
+:class:`ActionRequest`; the pipeline runs it inside the open SQL transaction and calls
+``Engine.resume(session, result, Input)``, looping until no action is pending. Replies are
+sent only after the transaction commits, so a reference code is never shown for a report
+that was not saved.
+
+Actions the pipeline implements (name -> args -> result):
+
+- ``contact.update``  ``{"notice_seen"?: bool, "village_id"?: str, "language"?: str}`` -> ``{}``
+- ``report.submit``   ``{"type": "eligibility_request"|"household_change"|"disaster"|"handover",
+  "subtype": str|None, "village_id": str|None, "commune_code": str|None, "details": {...},
+  "location": {"lat", "lon"}|None, "photos": [str], "danger_now": bool|None}``
+  -> ``{"ref": str, "urgency": int|None, "flagged": bool}``
+- ``eligibility.save`` ``{"area", "income", "household_size", "deprived": [str], "class",
+  "standard", "village_id"}`` -> ``{"id": int}``
+- ``report.find``     ``{"ref": str}`` -> ``{"found": bool, "ref", "type", "subtype", "status",
+  "created_at": iso, "updated_at": iso}`` (only the contact's own reports are found)
+- ``report.latest``   ``{"limit": int}`` -> ``{"reports": [{"ref", "type", "subtype", "status",
+  "created_at"}]}``
+- ``subscription.set`` ``{"topics": [str], "on": bool}`` -> ``{"topics": [str]}`` (now active)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.domain.messages import Location, Reply
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    """What the engine may know about who is writing (loaded by the pipeline)."""
+
+    id: int | None
+    address: str
+    channel: str
+    language: str = "vi"
+    village_id: str | None = None
+    notice_seen: bool = False
+    role: str = "resident"
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One user turn. ``nlu`` is set by the pipeline when ``Engine.wants_nlu`` said so."""
+
+    now: datetime
+    contact: ContactInfo
+    text: str = ""
+    button: str | None = None
+    location: Location | None = None
+    media: tuple[str, ...] = ()
+    nlu: JSON | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRequest:
+    """A side effect the flow needs before it can go on."""
+
+    name: str
+    args: JSON
+
+
+@dataclass(slots=True)
+class Turn:
+    """What one step produced: the new session JSON, replies so far, and a pending action."""
+
+    session: JSON
+    replies: list[Reply] = field(default_factory=list)
+    action: ActionRequest | None = None
+    events: list[JSON] = field(default_factory=list)  # for logs and metrics only

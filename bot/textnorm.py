@@ -1,0 +1,30 @@
+"""Vietnamese text folding shared by the place matcher, the NLU and the dialog engine."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+# đ/Đ are letters in their own right, not a base letter plus a combining mark.
+_D = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC, the form all our data is stored in."""
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove Vietnamese tone and vowel marks: ``"Chiềng Đen"`` -> ``"Chieng Den"``.
+
+    Keeps the string length in code points for NFC input whose letters each decompose to one
+    base letter, which is true for every Vietnamese letter.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_D))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, single spaces, trimmed: the key used for matching."""
+    return _SPACES.sub(" ", strip_diacritics(nfc(text)).lower()).strip()
