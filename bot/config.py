@@ -39,10 +39,14 @@ class Settings(BaseSettings):
         0.55, ge=0.0, le=1.0, description="Below this intent confidence the answer is nlu_fallback."
     )
     session_ttl_seconds: int = Field(
-        7 * 24 * 3600, gt=0, description="How long a conversation's state is kept after its last message."
+        7 * 24 * 3600,
+        gt=0,
+        description="How long a conversation's state is kept after its last message.",
     )
     flow_timeout_seconds: int = Field(
-        30 * 60, gt=0, description="Idle time after which a half-finished flow is offered to resume."
+        30 * 60,
+        gt=0,
+        description="Idle time after which a half-finished flow is offered to resume.",
     )
     dedupe_ttl_seconds: int = Field(
         48 * 3600, gt=0, description="How long a provider message id is remembered (retries)."

@@ -70,7 +70,7 @@ class PlaceLookup(Protocol):
     def match(
         self, text: str, *, commune_code: str | None = None, limit: int = 5
     ) -> list[PlaceMatch]:
-        """Candidates for a place named in ``text``, best first; ``commune_code`` narrows villages."""
+        """Candidates for a place named in ``text``, best first; ``commune_code`` narrows."""
         ...
 
     def commune(self, code: str) -> Commune | None: ...
@@ -87,7 +87,9 @@ class PolicyService(Protocol):
 
     def indicators(self, day: date) -> list[Indicator]: ...
 
-    def classify(self, area: str, income: int, deprived: Sequence[str], day: date) -> Classification:
+    def classify(
+        self, area: str, income: int, deprived: Sequence[str], day: date
+    ) -> Classification:
         """Raises ValueError on an unknown area or indicator key, or a negative income."""
         ...
 

@@ -28,3 +28,16 @@ def strip_diacritics(text: str) -> str:
 def fold(text: str) -> str:
     """Lower case, no diacritics, single spaces, trimmed: the key used for matching."""
     return _SPACES.sub(" ", strip_diacritics(nfc(text)).lower()).strip()
+
+
+def fold_keep_offsets(text: str) -> str:
+    """Like :func:`fold` but character for character: ``len(result) == len(text)``.
+
+    Index ``i`` of the result corresponds to index ``i`` of ``text``, so spans found in the
+    folded text point into the original (entities keep their offsets). Spaces are not collapsed.
+    """
+    out = []
+    for ch in text:
+        base = strip_diacritics(unicodedata.normalize("NFC", ch)).lower()
+        out.append(base if len(base) == 1 else ch.lower()[:1] or ch)
+    return "".join(out)

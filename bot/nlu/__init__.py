@@ -1,0 +1,1 @@
+"""Built-in Vietnamese NLU: normaliser, intent classifier, entity extractors."""
