@@ -1,0 +1,93 @@
+"""Composition root: build every part of the bot from :class:`bot.config.Settings`.
+
+Nothing is built at import time. ``build_app`` trains the built-in NLU, loads the gazetteer
+and policy rules, opens the store and the conversation state, and wires the pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.actions import ActionExecutor
+from bot.config import Settings
+from bot.engine.engine import Engine, EngineServices
+from bot.nlu.builtin import BuiltinNlu
+from bot.pipeline import Pipeline
+from bot.places.gazetteer import Gazetteer
+from bot.policy.service import Policy
+from bot.ports import Nlu
+from bot.reports.urgency import load_urgency_rules
+from bot.sessions.factory import ConversationState, build_state
+from bot.store.migrate import upgrade_database
+from bot.store.repo import Store
+from bot.places.load import load_gazetteer, seed_places
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class App:
+    """Everything a running bot holds; ``aclose`` releases connections."""
+
+    settings: Settings
+    store: Store
+    state: ConversationState
+    places: Gazetteer
+    policy: Policy
+    nlu: Nlu
+    engine: Engine
+    pipeline: Pipeline
+
+    async def aclose(self) -> None:
+        await self.state.aclose()
+        await self.store.close()
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Migrate to the newest schema and load the seed gazetteer (idempotent)."""
+    await upgrade_database(settings.database_url)
+    store = Store(settings.database_url)
+    try:
+        await seed_places(store, settings.data_dir / "places")
+    finally:
+        await store.close()
+
+
+def build_nlu(settings: Settings, places: Gazetteer) -> Nlu:
+    """The NLU backend named by ``settings.nlu``."""
+    builtin = BuiltinNlu.train(
+        settings.nlu_data_dir,
+        places=places,
+        threshold=settings.nlu_threshold,
+        cache_dir=Path("var") / "nlu-cache",
+    )
+    return builtin
+
+
+async def build_app(settings: Settings, *, migrate: bool = True) -> App:
+    """Build the whole bot. With ``migrate`` the database is upgraded and seeded first."""
+    started = time.perf_counter()
+    if migrate:
+        await prepare_database(settings)
+    store = Store(settings.database_url)
+    places = await load_gazetteer(store)
+    policy = Policy.load(settings.data_dir / "policy")
+    nlu = build_nlu(settings, places)
+    engine = Engine(
+        settings.dialogs_dir,
+        EngineServices(
+            places=places, policy=policy, flow_timeout_seconds=settings.flow_timeout_seconds
+        ),
+    )
+    state = build_state(settings)
+    executor = ActionExecutor(
+        places=places, urgency_rules=load_urgency_rules(settings.data_dir / "urgency.yml")
+    )
+    pipeline = Pipeline(
+        engine=engine, nlu=nlu, state=state, store=store, executor=executor, settings=settings
+    )
+    log.info("bot ready in %.1f s", time.perf_counter() - started)
+    return App(settings, store, state, places, policy, nlu, engine, pipeline)

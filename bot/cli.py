@@ -1,0 +1,107 @@
+"""The ``banbot`` command line: serve, chat, policy, nlu, db, places."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.config import get_settings
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """Bản Bot — trợ lý cho bà con vùng cao (Telegram / Zalo / SMS)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Start the HTTP server (simulator web chat at /, GET /healthz once ready)."""
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    click.echo(f"Bản Bot: http://{host}:{port}/", err=True)
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
+@main.command()
+@click.option("--user", default="terminal", show_default=True, help="Simulated user id.")
+@click.option(
+    "--channel",
+    type=click.Choice(["telegram", "zalo", "sms"]),
+    default="sms",
+    show_default=True,
+    help="How replies are rendered.",
+)
+@click.option("--record", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the conversation as a golden transcript (YAML).")  # fmt: skip
+def chat(user: str, channel: str, record: Path | None) -> None:
+    """Chat with the bot in the terminal (the simulator channel, no server needed)."""
+    from bot.chat import run_chat
+
+    asyncio.run(run_chat(get_settings(), user=user, channel=channel, record=record))
+
+
+@main.group()
+def policy() -> None:
+    """Poverty standards and classification."""
+
+
+@main.group()
+def nlu() -> None:
+    """The built-in NLU."""
+
+
+@main.group()
+def db() -> None:
+    """The SQL database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema and load the seed gazetteer."""
+    from bot.app import prepare_database
+
+    settings = get_settings()
+    asyncio.run(prepare_database(settings))
+    click.echo("database ready", err=True)
+
+
+@main.group()
+def places() -> None:
+    """The gazetteer (provinces, communes, villages)."""
+
+
+@places.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
+def places_import(csv_file: Path, dry_run: bool) -> None:
+    """Add villages from CSV_FILE (columns: province, commune, village, village_type)."""
+    from bot.places.load import import_villages
+
+    ok = asyncio.run(import_villages(get_settings(), csv_file, dry_run=dry_run, echo=click.echo))
+    if not ok:
+        raise SystemExit(1)
+
+
+def _mount_subcommands() -> None:
+    from bot.nlu.cli import parse_command
+    from bot.policy.cli import classify_command
+
+    policy.add_command(classify_command)
+    nlu.add_command(parse_command)
+
+
+_mount_subcommands()

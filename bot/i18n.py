@@ -1,0 +1,32 @@
+"""Texts the application itself says outside any flow (errors, web validation).
+
+Flow texts live in ``dialogs/locales/``; these few are here because they must work even when
+the engine or its files are broken.
+"""
+
+from __future__ import annotations
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "error": {
+        "vi": (
+            "Xin lỗi bà con, hệ thống đang gặp trục trặc nên chưa xử lý được tin vừa rồi. "
+            "Các câu trả lời trước vẫn được giữ. Bà con vui lòng gửi lại sau ít phút, "
+            "hoặc gõ MENU để về trang chính."
+        ),
+        "en": (
+            "Sorry, something went wrong and your last message was not processed. "
+            "Your earlier answers are kept. Please send it again in a few minutes, "
+            "or type MENU for the main menu."
+        ),
+    },
+    "busy": {
+        "vi": "Bản Bot đang bận, bà con vui lòng gửi lại sau ít phút ạ.",
+        "en": "Bản Bot is busy; please try again in a few minutes.",
+    },
+}
+
+
+def system_text(key: str, language: str) -> str:
+    """The text for ``key`` in ``language`` (Vietnamese when the language is unknown)."""
+    texts = _TEXTS[key]
+    return texts.get(language, texts["vi"])

@@ -1,0 +1,149 @@
+"""The path of one inbound message: dedupe -> lock -> load -> understand -> engine -> commit -> reply.
+
+Invariants (see docs/architecture.md):
+
+- a provider delivery id is processed once (dedupe before anything else);
+- the per-conversation lock is taken *before* the session is loaded (no lost updates);
+- actions run inside one SQL transaction; replies are returned only after it commits, so a
+  reference code is never shown for a report that was not saved;
+- if anything fails, the previous session is kept and the resident gets a short apology:
+  nothing they answered so far is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.actions import ActionExecutor
+from bot.config import Settings
+from bot.domain.messages import Inbound, Reply
+from bot.engine.engine import Engine
+from bot.engine.types import ContactInfo, Input, Turn
+from bot.i18n import system_text
+from bot.ports import Nlu
+from bot.sessions.factory import ConversationState
+from bot.sessions.keys import dedupe_key, session_key
+from bot.store.repo import Store
+
+log = logging.getLogger(__name__)
+
+MAX_ACTIONS_PER_TURN = 8
+MAX_TEXT = 2000  # longer messages are cut before NLU and the engine; nothing needs more
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What handling one inbound produced. ``duplicate`` deliveries produce no replies."""
+
+    replies: list[Reply]
+    duplicate: bool = False
+    contact_id: int | None = None
+    language: str = "vi"
+    elapsed_ms: float = 0.0
+
+
+class Pipeline:
+    """Handles inbound messages for every channel; channel adapters render the replies."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        nlu: Nlu,
+        state: ConversationState,
+        store: Store,
+        executor: ActionExecutor,
+        settings: Settings,
+    ) -> None:
+        self._engine = engine
+        self._nlu = nlu
+        self._state = state
+        self._store = store
+        self._executor = executor
+        self._settings = settings
+
+    async def handle(self, msg: Inbound, *, now: datetime | None = None) -> Outcome:
+        """Process one inbound message and return the replies to send (after commit)."""
+        started = time.perf_counter()
+        dkey = dedupe_key(msg.channel, msg.address, msg.external_id)
+        if not await self._state.deduper.first_time(dkey, self._settings.dedupe_ttl_seconds):
+            log.info("duplicate delivery dropped: %s %s", msg.channel, msg.external_id)
+            return Outcome([], duplicate=True)
+        key = session_key(msg.channel, msg.address)
+        try:
+            return await self._locked(key, msg, now, started)
+        except TimeoutError:
+            # Another message of this conversation holds the lock far too long; say so
+            # rather than queue without bound. The resident's next message is processed.
+            log.warning("lock timeout for %s", key)
+            return Outcome([Reply(system_text("busy", self._settings.default_language))])
+
+    async def _locked(
+        self, key: str, msg: Inbound, now: datetime | None, started: float
+    ) -> Outcome:
+        async with self._state.locker.lock(key):
+            session = await self._state.sessions.load(key)
+            contact = await self._contact(msg)
+            inp = Input(
+                now=now or datetime.now(UTC),
+                contact=contact,
+                text=_clean(msg.text),
+                button=msg.button,
+                location=msg.location,
+                media=msg.media,
+            )
+            try:
+                if self._engine.wants_nlu(session, inp) and inp.text:
+                    inp = replace(inp, nlu=await self._nlu.parse(inp.text))
+                turn, replies = await self._run(session, inp)
+            except Exception:
+                # The old session stays as it was, so every earlier answer is kept.
+                log.exception("turn failed for %s; session kept", key)
+                return Outcome(
+                    [Reply(system_text("error", contact.language))],
+                    contact_id=contact.id,
+                    language=contact.language,
+                )
+            await self._state.sessions.save(key, turn.session, self._settings.session_ttl_seconds)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Outcome(replies, contact_id=contact.id, language=contact.language, elapsed_ms=elapsed)
+
+    async def _run(self, session: dict[str, Any] | None, inp: Input) -> tuple[Turn, list[Reply]]:
+        """Step the engine and run its actions in one transaction; replies only after commit."""
+        async with self._store.transaction() as tx:
+            turn = self._engine.step(session, inp)
+            replies = list(turn.replies)
+            for _ in range(MAX_ACTIONS_PER_TURN):
+                if turn.action is None:
+                    break
+                result = await self._executor.run(tx, inp.contact, turn.action)
+                turn = self._engine.resume(turn.session, result, inp)
+                replies.extend(turn.replies)
+            else:
+                raise RuntimeError("flow requested too many actions in one turn")
+        return turn, replies
+
+    async def _contact(self, msg: Inbound) -> ContactInfo:
+        async with self._store.transaction() as tx:
+            rec = await tx.contacts.get_or_create(
+                msg.address, msg.channel, self._settings.default_language
+            )
+        return ContactInfo(
+            id=rec.id,
+            address=msg.address,
+            channel=msg.render_as or msg.channel,
+            language=rec.language,
+            village_id=rec.village_id,
+            notice_seen=rec.notice_seen,
+            role=rec.role,
+        )
+
+
+def _clean(text: str) -> str:
+    """Drop control characters (keep newlines) and cap the length; never raises."""
+    cleaned = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    return cleaned.strip()[:MAX_TEXT]

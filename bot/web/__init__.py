@@ -1,0 +1,1 @@
+"""FastAPI application: health, simulator API and web chat; later webhooks and dashboard."""

@@ -1,0 +1,45 @@
+"""The ASGI application factory. The bot is built in the lifespan, so nothing runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from bot.app import App, build_app
+from bot.config import Settings, get_settings
+from bot.web import sim
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None, *, app_obj: App | None = None) -> FastAPI:
+    """Build the web application; ``app_obj`` lets tests inject an already-built bot."""
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        bot = app_obj or await build_app(settings or get_settings())
+        api.state.bot = bot
+        try:
+            yield
+        finally:
+            if app_obj is None:
+                await bot.aclose()
+
+    api = FastAPI(title="Bản Bot", version="0.1.0", lifespan=lifespan)
+    api.include_router(sim.router)
+
+    @api.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @api.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    api.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return api

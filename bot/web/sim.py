@@ -1,0 +1,96 @@
+"""Simulator channel: ``POST /sim/messages`` — the embedded default channel and the test surface.
+
+The request names the channel to *render* for (telegram, zalo, sms); the conversation itself is
+keyed by ``user`` alone, so switching the rendering keeps the conversation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from bot.app import App
+from bot.domain.messages import Inbound, Location
+from bot.render.render import render
+
+router = APIRouter(prefix="/sim", tags=["simulator"])
+
+UserId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\w.@+-]+$")]
+
+
+class SimLocation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class SimMessage(BaseModel):
+    """One message typed or clicked in the simulator."""
+
+    model_config = ConfigDict(extra="forbid")
+    user: UserId
+    channel: Literal["telegram", "zalo", "sms"] = "telegram"
+    text: str = Field("", max_length=20_000)
+    button: str | None = Field(None, max_length=64)
+    location: SimLocation | None = None
+    media: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        default_factory=list, max_length=5
+    )
+    message_id: str | None = Field(None, max_length=100, description="For dedupe tests.")
+
+
+class SimButton(BaseModel):
+    title: str
+    payload: str
+
+
+class SimReply(BaseModel):
+    text: str
+    buttons: list[SimButton] = []
+    request: str | None = None
+    segments: int | None = None
+    encoding: str | None = None
+
+
+class SimResponse(BaseModel):
+    replies: list[SimReply]
+    duplicate: bool = False
+
+
+@router.post("/messages")
+async def post_message(body: SimMessage, request: Request) -> SimResponse:
+    bot: App = request.app.state.bot
+    inbound = Inbound(
+        channel="sim",
+        address=f"sim:{body.user}",
+        external_id=body.message_id or uuid.uuid4().hex,
+        text=body.text,
+        button=body.button,
+        location=Location(body.location.lat, body.location.lon) if body.location else None,
+        media=tuple(body.media),
+        render_as=body.channel,
+    )
+    outcome = await bot.pipeline.handle(inbound)
+    rendered = render(
+        outcome.replies,
+        body.channel,
+        sms_max_segments=bot.settings.sms_max_segments,
+        sms_unaccented=bot.settings.sms_unaccented,
+        numbered_hint=bot.engine.text("sms.numbered_hint", outcome.language),
+    )
+    return SimResponse(
+        replies=[
+            SimReply(
+                text=m.text,
+                buttons=[SimButton(title=b.title, payload=b.payload) for b in m.buttons],
+                request=m.request,
+                segments=m.segments,
+                encoding=m.encoding,
+            )
+            for m in rendered
+        ],
+        duplicate=outcome.duplicate,
+    )
