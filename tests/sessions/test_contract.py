@@ -137,11 +137,9 @@ class TestLocker:
         assert events == ["first in", "first out", "second in"]
 
     async def test_different_keys_do_not_block_each_other(self, backend: Backend) -> None:
-        async with backend.locker.lock(backend.keys.lock("telegram", "telegram:1")):
-            async with backend.locker.lock(
-                backend.keys.lock("telegram", "telegram:2"), timeout_seconds=0.5
-            ):
-                pass
+        first, second = backend.keys.lock("t", "t:1"), backend.keys.lock("t", "t:2")
+        async with backend.locker.lock(first), backend.locker.lock(second, timeout_seconds=0.5):
+            pass
 
     async def test_lock_is_released_when_the_block_raises(self, backend: Backend) -> None:
         key = backend.keys.lock("zalo", "zalo:1")

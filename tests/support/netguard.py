@@ -1,11 +1,12 @@
 """No network except localhost, enforced (courier's habit: a test that leaves the machine fails).
 
 :class:`NetGuard` patches ``socket.socket.connect`` / ``connect_ex``, ``socket.getaddrinfo`` and
-``socket.create_connection``. Loopback (127.0.0.0/8, ::1, ``localhost``), unspecified (0.0.0.0, ::) and Unix sockets pass;
-anything else raises :class:`NetworkBlockedError` naming the destination, before any packet or
-DNS query leaves. asyncio and every library on top of it (httpx, redis, asyncpg) go through
-these functions, so they are covered too. Each blocked attempt is also recorded in
-``guard.blocked``: the plugin fails the test even when library code swallowed the error.
+``socket.create_connection``. Loopback (127.0.0.0/8, ::1, ``localhost``), unspecified
+(0.0.0.0, ::) and Unix sockets pass; anything else raises :class:`NetworkBlockedError` naming
+the destination, before any packet or DNS query leaves. asyncio and the libraries on top of it
+(httpx, redis, asyncpg) go through these functions, so they are covered too. Each blocked
+attempt is also recorded in ``guard.blocked``, and :func:`localhost_only` (the plugin's autouse
+fixture) fails the test even when the code under test swallowed the error.
 
 Guards nest: an inner guard sees (and records) a blocked attempt before the outer one does.
 """
@@ -14,8 +15,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
+
+import pytest
 
 _LOCAL_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost", "ip6-loopback"})
 
@@ -45,7 +50,9 @@ def is_local_host(host: object) -> bool:
     except ValueError:
         return False  # a name other than localhost would need DNS
     mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
-    return address.is_loopback or address.is_unspecified or (mapped is not None and mapped.is_loopback)
+    return (
+        address.is_loopback or address.is_unspecified or (mapped is not None and mapped.is_loopback)
+    )
 
 
 def _host_of(address: Any) -> object:
@@ -120,3 +127,13 @@ class NetGuard:
         for (owner, name), original in self._saved.items():
             setattr(owner, name, original)
         self._saved.clear()
+
+
+@contextmanager
+def localhost_only() -> Iterator[NetGuard]:
+    """A :class:`NetGuard` that fails the test afterwards if anything was blocked, even when
+    the code under test caught the error."""
+    with NetGuard() as guard:
+        yield guard
+    if guard.blocked:
+        pytest.fail("test tried to reach the network: " + ", ".join(guard.blocked), pytrace=False)

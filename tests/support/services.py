@@ -94,9 +94,8 @@ class ServiceProvider:
             return f"redis://{host}:{port}/15"
         binary = self._which("redis-server")
         if binary is None:
-            self._missing(
-                f"no Redis on {host}:{port} and no redis-server binary; {HINT.format(env=REDIS_ENV)}"
-            )
+            hint = HINT.format(env=REDIS_ENV)
+            self._missing(f"no Redis on {host}:{port} and no redis-server binary; {hint}")
         assert binary is not None  # _missing() raised
         return self._start_redis(binary)
 
