@@ -14,8 +14,8 @@ from bot.sessions.redis import RedisDeduper, RedisLocker, RedisSessionStore
 from tests.sessions.conftest import delete_prefix, unique_keys
 
 
-def settings(**values: object) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+def settings(redis_url: str | None) -> Settings:
+    return Settings(_env_file=None, redis_url=redis_url)
 
 
 async def test_memory_without_redis_url() -> None:

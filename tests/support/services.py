@@ -42,7 +42,7 @@ def redis_answers(host: str, port: int, timeout: float = 0.5) -> bool:
 
 
 async def _postgres_answers(url: str) -> None:
-    import asyncpg  # only the PostgreSQL tests pay for this import
+    import asyncpg  # type: ignore[import-untyped]  # imported only when PostgreSQL is needed
 
     dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
     conn = await asyncpg.connect(dsn, timeout=3)
