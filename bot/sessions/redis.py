@@ -56,7 +56,10 @@ class RedisLocker:
 
     @asynccontextmanager
     async def lock(self, key: str, timeout_seconds: float = 30.0) -> AsyncIterator[None]:
-        """Hold ``key`` for the block; TimeoutError after ``timeout_seconds`` of waiting."""
+        """Hold ``key`` for the block; TimeoutError after ``timeout_seconds`` of waiting.
+
+        Waiting polls every ``poll_seconds`` and may give up up to one poll early.
+        """
         lock = self._redis.lock(
             key,
             timeout=self._lease,
