@@ -54,15 +54,6 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[Redis]:  # noqa: F811 - plugin fixture
-    client = Redis.from_url(redis_url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
 async def delete_prefix(client: Redis, keys: KeyBuilder) -> None:
     """Delete this test's keys only: the server is shared, never FLUSHDB it."""
     doomed = [key async for key in client.scan_iter(match=f"{keys.prefix}:*", count=500)]
