@@ -1,0 +1,76 @@
+"""Storage keys for conversation state, locks and dedupe marks.
+
+Every key is ``<prefix>:<kind>:<part>:<part>...`` with the default prefix ``banbot``. Each part
+is percent-encoded with nothing but ``[A-Za-z0-9_.~+@-]`` left bare, so ``:`` and ``%`` never
+appear raw inside a part: splitting on ``:`` is unambiguous and two different inputs can never
+build the same key (``("telegram", "1:x")`` vs ``("telegram:1", "x")``). Parts longer than
+:data:`MAX_PART` characters once encoded are replaced by ``#`` + their SHA-256, and ``#`` is
+always encoded inside a normal part, so a hashed part cannot collide with a literal one either.
+
+Tests build a :class:`KeyBuilder` with their own prefix; the application uses :data:`DEFAULT`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import quote
+
+PREFIX = "banbot"
+MAX_PART = 200
+# Bare in a part: unreserved characters plus "+" and "@", which keep tel:/email-like URNs legible.
+_SAFE = "+@"
+
+
+def _part(value: str) -> str:
+    if not value:
+        raise ValueError("key parts must be non-empty strings")
+    encoded = quote(value, safe=_SAFE)
+    if len(encoded) > MAX_PART:
+        return "#" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+    return encoded
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBuilder:
+    """Builds collision-free keys under one prefix (frozen: share it freely)."""
+
+    prefix: str = PREFIX
+
+    def __post_init__(self) -> None:
+        # The prefix is written raw, so it must not contain the separator's escape either.
+        if not self.prefix or _part(self.prefix) != self.prefix:
+            raise ValueError(f"prefix must be non-empty and need no escaping: {self.prefix!r}")
+
+    def _key(self, kind: str, *parts: str) -> str:
+        return ":".join((self.prefix, kind, *(_part(p) for p in parts)))
+
+    def session(self, channel: str, address: str) -> str:
+        """Key of one conversation's state, e.g. ``banbot:session:telegram:telegram%3A123``."""
+        return self._key("session", channel, address)
+
+    def lock(self, channel: str, address: str) -> str:
+        """Key of one conversation's lock (distinct from its session key)."""
+        return self._key("lock", channel, address)
+
+    def dedupe(self, channel: str, address: str, external_id: str) -> str:
+        """Key marking one provider delivery (``channel|address|external_id``) as seen."""
+        return self._key("dedupe", channel, address, external_id)
+
+
+DEFAULT = KeyBuilder()
+
+
+def session_key(channel: str, address: str) -> str:
+    """:meth:`KeyBuilder.session` under the default prefix."""
+    return DEFAULT.session(channel, address)
+
+
+def lock_key(channel: str, address: str) -> str:
+    """:meth:`KeyBuilder.lock` under the default prefix."""
+    return DEFAULT.lock(channel, address)
+
+
+def dedupe_key(channel: str, address: str, external_id: str) -> str:
+    """:meth:`KeyBuilder.dedupe` under the default prefix."""
+    return DEFAULT.dedupe(channel, address, external_id)
