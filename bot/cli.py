@@ -105,3 +105,7 @@ def _mount_subcommands() -> None:
 
 
 _mount_subcommands()
+
+
+if __name__ == "__main__":
+    main()

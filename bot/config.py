@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     sms_unaccented: bool = Field(
         False, description="Send SMS without diacritics (GSM-7, cheaper) instead of UCS-2."
     )
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """``BANBOT_REDIS_URL=`` (empty) means in-process state, like leaving it unset."""
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,6 @@ from bot.ports import Deduper, Locker, SessionStore
 from bot.sessions.keys import KeyBuilder
 from bot.sessions.memory import MemoryDeduper, MemoryLocker, MemorySessionStore
 from bot.sessions.redis import RedisDeduper, RedisLocker, RedisSessionStore
-from tests.support.plugin import no_network, postgres_url, redis_url  # noqa: F401
 
 
 class FakeClock:

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from tests.support.netguard import NetGuard, NetworkBlockedError, is_local_host, localhost_only
-from tests.support.plugin import no_network  # noqa: F401 - until tests/conftest.py enables it
 
 OUTSIDE_V4 = ("93.184.216.34", 80)
 OUTSIDE_V6 = ("2606:2800:220:1:248:1893:25c8:1946", 80)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.plugin import no_network  # noqa: F401 - until tests/conftest.py enables it
 from tests.support.services import (
     DEFAULT_POSTGRES_URL,
     POSTGRES_ENV,
