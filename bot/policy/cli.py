@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 import click
@@ -68,8 +68,9 @@ def classify_line(policy: Policy, line: str, today: Callable[[], date]) -> dict[
     default=None,
     help="Folder with the policy YAML files (default: BANBOT_DATA_DIR/policy).",
 )
-def classify_command(policy_dir: Path | None) -> None:
-    """Classify households read as JSON lines on stdin (indicative, not an official result)."""
+@click.argument("infile", type=click.File("r", encoding="utf-8"), default="-")
+def classify_command(policy_dir: Path | None, infile: TextIO) -> None:
+    """Classify households read as JSON lines from INFILE (default stdin), indicatively."""
     settings = get_settings()
     policy = Policy.load(policy_dir or settings.data_dir / "policy")
     zone = ZoneInfo(settings.timezone)
@@ -77,6 +78,6 @@ def classify_command(policy_dir: Path | None) -> None:
     def today() -> date:
         return datetime.now(zone).date()
 
-    for line in click.get_text_stream("stdin"):
+    for line in infile:
         if line.strip():
             click.echo(json.dumps(classify_line(policy, line, today), ensure_ascii=False))
