@@ -79,10 +79,10 @@ def test_bad_data_names_file_and_key(edited: Editor, name: str, change, expected
 def test_missing_file_and_broken_yaml(edited: Editor) -> None:
     folder = edited("loans.yml", lambda data: None)
     (folder / "loans.yml").write_text("programs: [unclosed\n", encoding="utf-8")
-    with pytest.raises(PolicyDataError, match="loans.yml: not valid YAML"):
+    with pytest.raises(PolicyDataError, match=r"loans\.yml: not valid YAML"):
         Policy.load(folder)
     (folder / "loans.yml").unlink()
-    with pytest.raises(PolicyDataError, match="loans.yml: cannot read"):
+    with pytest.raises(PolicyDataError, match=r"loans\.yml: cannot read"):
         Policy.load(folder)
 
 
