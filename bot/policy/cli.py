@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.config import get_settings
+from bot.policy.loader import PolicyDataError
 from bot.policy.service import Policy
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -72,7 +73,10 @@ def classify_line(policy: Policy, line: str, today: Callable[[], date]) -> dict[
 def classify_command(policy_dir: Path | None, infile: TextIO) -> None:
     """Classify households read as JSON lines from INFILE (default stdin), indicatively."""
     settings = get_settings()
-    policy = Policy.load(policy_dir or settings.data_dir / "policy")
+    try:
+        policy = Policy.load(policy_dir or settings.data_dir / "policy")
+    except PolicyDataError as exc:
+        raise click.ClickException(str(exc)) from exc
     zone = ZoneInfo(settings.timezone)
 
     def today() -> date:

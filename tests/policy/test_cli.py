@@ -82,3 +82,9 @@ def test_date_defaults_to_today_in_vietnam(
     assert out == [
         {"class": "near_poor", "standard": standard, "income_line": line, "deprivations": 0}
     ]
+
+
+def test_bad_data_dir_is_a_clean_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(classify_command, ["--policy-dir", str(tmp_path)], input="")
+    assert result.exit_code == 1
+    assert "standards.yml: cannot read" in result.output
