@@ -1,0 +1,1 @@
+"""Resident reports (household changes, disasters): scoring and helpers around them."""
