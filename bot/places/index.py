@@ -41,7 +41,8 @@ class Index:
     district_keys: tuple[str, ...]
     province_keys: tuple[str, ...]
     all_keys: tuple[str, ...]
-    vocabulary: frozenset[str]
+    # (token count, position, token) -> keys: the prefilter for fuzzy search in sentences.
+    by_position: dict[tuple[int, int, str], tuple[str, ...]]
 
 
 def area_entries(
@@ -92,6 +93,11 @@ def build(areas: dict[str, list[Entry]], villages: Iterable[Village]) -> Index:
     for k, es in exact.items():
         for e in es:
             groups["area" if e.kind in ("commune", "predecessor") else e.kind].add(k)
+    positions: dict[tuple[int, int, str], set[str]] = defaultdict(set)
+    for k in groups["village"] | groups["area"] | groups["district"]:
+        parts = k.split()
+        for pos, tok in enumerate(parts):
+            positions[(len(parts), pos, tok)].add(k)
     return Index(
         exact=exact,
         max_tokens=max((k.count(" ") + 1 for k in exact), default=1),
@@ -100,7 +106,7 @@ def build(areas: dict[str, list[Entry]], villages: Iterable[Village]) -> Index:
         district_keys=tuple(sorted(groups["district"])),
         province_keys=tuple(sorted(groups["province"])),
         all_keys=tuple(sorted(groups["village"] | groups["area"] | groups["district"])),
-        vocabulary=frozenset(t for k in exact for t in k.split() if len(t) > 1),
+        by_position={p: tuple(sorted(ks)) for p, ks in positions.items()},
     )
 
 

@@ -4,8 +4,10 @@
 2. Exact: every run of up to ``max_tokens`` tokens is looked up in the folded alias dict. A
    one-token name counts only after a type word, as the whole message, or as a village of the
    ``commune_code`` the caller gave: "ca", "bo", "nam" are everyday words.
-3. Fuzzy (rapidfuzz ``ratio``): after each type word not followed by a multi-token exact name,
-   and over the whole message when nothing was found; typos like "nam nieuu", "chieng xomm".
+3. Fuzzy (rapidfuzz ``ratio``): after each type word not followed by a multi-token exact name;
+   over a short message that matched nothing; and over unexplained windows of a sentence whose
+   tokens line up with a known name's (one right token at the right place, ratio >= 88).
+   Typos like "nam nieuu", "chieng xomm".
 4. Score and combine: a village whose commune is also named is preferred; former names and
    districts rank below current names; marks the user typed that disagree with a name
    ("chiềng ân" vs "Chiềng An") cost points.
@@ -137,18 +139,31 @@ def _fuzzy(
         choices = _choices(index, t)
         for j in range(pos + 1, min(n, pos + index.max_tokens) + 1):
             hits += _fuzzy_span(index, toks, pos, j, choices, 80.0, (t, t_start))
-    if hits or any(not h.weak for h in exact):
-        return hits
-    # Nothing found after a type word: look for a misspelt name anywhere near the start.
-    m = min(n, FUZZY_TOKENS)
+    found = [h for h in exact + hits if not h.weak]
+    if not found and n <= index.max_tokens:  # a short message that is just a misspelt name
+        return _fuzzy_span(index, toks, 0, n, index.all_keys, 80.0, None)
+    # Elsewhere, windows not yet explained whose tokens line up with a known name's tokens.
+    covered = {k for h in found for k in range(h.start, h.end)}
     starts = {s for _, s in types.values()}
+    m = min(n, FUZZY_TOKENS)
     for i in range(m):
-        for j in range(i + 1, min(m, i + index.max_tokens) + 1):
-            if i == 0 and j == n:
-                hits += _fuzzy_span(index, toks, i, j, index.all_keys, 80.0, None)
-            elif j - i > 1 and i not in starts and index.vocabulary.intersection(toks.folded[i:j]):
-                hits += _fuzzy_span(index, toks, i, j, index.all_keys, 85.0, None)
+        if i in starts:
+            continue
+        for j in range(i + 2, min(m, i + index.max_tokens) + 1):
+            if not covered.isdisjoint(range(i, j)):
+                break
+            choices = _candidates(index, toks.folded[i:j])
+            if choices:
+                hits += _fuzzy_span(index, toks, i, j, choices, 88.0, None)
     return hits
+
+
+def _candidates(index: Index, window: tuple[str, ...]) -> tuple[str, ...]:
+    """Keys with as many tokens as ``window`` sharing at least one token at the same place."""
+    found: set[str] = set()
+    for pos, tok in enumerate(window):
+        found.update(index.by_position.get((len(window), pos, tok), ()))
+    return tuple(sorted(found))
 
 
 def _choices(index: Index, type_: str) -> tuple[str, ...]:
@@ -260,28 +275,33 @@ def _resolve(hits: list[_Hit]) -> list[_Hit]:
 
     The best hit per entry; no hit inside a longer one that scores nearly as well ("bản Nam"
     inside "bản Nam Niệu"); no hit partly overlapping a better one ("phong lai" in "tan phong
-    lai chau"). Hits on the same tokens all stay: that is real ambiguity.
+    lai chau"). Hits on the same tokens, or tied, all stay: that is real ambiguity.
     """
     best: dict[Entry, _Hit] = {}
     for h in hits:
         if h.entry not in best or best[h.entry].score < h.score:
             best[h.entry] = h
-    hits = [
-        h
-        for h in best.values()
-        if not any(
-            o.name_start <= h.name_start
-            and h.end <= o.end
-            and o.end - o.name_start > h.end - h.name_start
-            and o.score >= h.score - 15.0
-            for o in best.values()
-        )
-    ]
+    hits = [h for h in best.values() if not any(_inside(h, o) for o in best.values())]
     kept: list[_Hit] = []
     for h in sorted(hits, key=lambda h: (-h.score, h.name_start - h.end, h.name_start)):
-        if all(_span(k) == _span(h) or not _overlap(k, h) for k in kept):
+        if all(_span(k) == _span(h) or not _overlap(k, h) or k.score == h.score for k in kept):
             kept.append(h)
     return kept
+
+
+def _inside(h: _Hit, o: _Hit) -> bool:
+    """True when ``o`` is a longer reading covering ``h`` that should replace it."""
+    if not (o.name_start <= h.name_start and h.end <= o.end and _len(o) > _len(h)):
+        return False
+    if o.name_start <= h.start < h.name_start:
+        # o swallows h's type word ("bản Bó" vs xã "Bản Bo"): two readings. A type word in
+        # front of o decides ("xã Bản Giang"); otherwise the better score.
+        return o.start < o.name_start or o.score > h.score
+    return o.score >= h.score - 15.0
+
+
+def _len(h: _Hit) -> int:
+    return h.end - h.name_start
 
 
 def _span(h: _Hit) -> tuple[int, int]:
