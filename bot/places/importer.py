@@ -118,6 +118,9 @@ def _commune_code(values: dict[str, str], gazetteer: Gazetteer) -> str:
     found = gazetteer.find_communes(name, _bare_province(province))
     if not found:
         return f"!Không có {name!r} ở tỉnh {province}. / Unknown commune {name!r} in {province}."
+    if len(found) > 1:  # "van lang": xã Văn Lang or xã Văn Lăng? Exact marks decide.
+        _, toks = split_type(name)
+        found = [c for c in found if c.name.lower() == " ".join(toks.raw)] or found
     if len(found) > 1:
         options = ", ".join(f"{c.display_name} ({c.code})" for c in found)
         return f"!{name!r} chưa rõ: {options}; ghi commune_code. / Ambiguous; give commune_code."
