@@ -34,7 +34,8 @@ class Gazetteer:
         self._by_name: dict[str, list[Commune]] = {}
         for c in sorted(self._communes.values(), key=lambda c: c.code):
             self._by_name.setdefault(fold(c.name), []).append(c)
-        self._areas = index_mod.area_entries(self._communes.values(), predecessors)
+        self._predecessors = tuple(predecessors)
+        self._areas = index_mod.area_entries(self._communes.values(), self._predecessors)
         self._villages: dict[str, Village] = {}
         self._add(villages)
         self._reindex()
@@ -99,6 +100,14 @@ class Gazetteer:
             (c for c in self._communes.values() if want is None or fold(c.province) == want),
             key=lambda c: c.code,
         )
+
+    def all_villages(self) -> list[Village]:
+        """Every village, in id order (for persisting the gazetteer)."""
+        return [self._villages[k] for k in sorted(self._villages)]
+
+    def predecessor_rows(self) -> list[tuple[str, str, str]]:
+        """(former unit with type word, former district, new commune code) rows."""
+        return list(self._predecessors)
 
     def has_province(self, province: str) -> bool:
         """True when some commune lies in ``province`` (compared folded)."""
