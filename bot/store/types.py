@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
+from bot.textnorm import nfc
+
 
 def utcnow() -> datetime:
     """Now, timezone-aware, in UTC (the only zone the store speaks)."""
@@ -44,3 +46,18 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def nfc_deep(value: Any) -> Any:
+    """``value`` with every string (keys too) in NFC, through nested lists and dicts.
+
+    All text is stored in NFC so that equal-looking Vietnamese compares equal, whichever
+    keyboard or phone composed it.
+    """
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {nfc_deep(k): nfc_deep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [nfc_deep(v) for v in value]
+    return value

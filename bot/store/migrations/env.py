@@ -8,7 +8,7 @@ that sets ``sqlalchemy.url``), an async engine is built from the URL and run to 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -22,7 +22,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Autogenerate writes our UTC type as the plain column type it stores, so migrations
     never import application code that may change later."""
     if type_ == "type" and isinstance(obj, UtcDateTime):
