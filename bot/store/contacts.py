@@ -36,7 +36,7 @@ async def contact_records(session: AsyncSession, where: ColumnElement[bool]) -> 
         .order_by(Contact.id, ContactUrn.urn)
     )
     contacts: dict[int, tuple[Contact, list[str]]] = {}
-    for contact, urn in rows.tuples():
+    for contact, urn in rows:
         urns = contacts.setdefault(contact.id, (contact, []))[1]
         if urn is not None:
             urns.append(urn)

@@ -39,7 +39,9 @@ async def _maintenance(base: URL) -> asyncpg.Connection:
         )
     except (OSError, asyncpg.PostgresError) as exc:
         where = base.render_as_string(hide_password=True)
-        message = f"PostgreSQL store tests need a server at {where} (maintenance db 'postgres'): {exc!r}"
+        message = (
+            f"PostgreSQL store tests need a server at {where} (maintenance db 'postgres'): {exc!r}"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true: {message}")
         pytest.skip(f"!!! SKIPPED, NOT PASSED: {message}")
@@ -50,7 +52,7 @@ async def _throwaway_postgres() -> AsyncIterator[str]:
     name = f"banbot_t_{secrets.token_hex(6)}"
     admin = await _maintenance(base)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+        await admin.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

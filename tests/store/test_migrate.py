@@ -36,7 +36,9 @@ def _diff(conn: Connection) -> list[Any]:
 
 
 def _state(conn: Connection) -> tuple[set[str], str | None]:
-    return set(inspect(conn).get_table_names()), MigrationContext.configure(conn).get_current_revision()
+    return set(inspect(conn).get_table_names()), MigrationContext.configure(
+        conn
+    ).get_current_revision()
 
 
 async def _run(url: str, fn: Any) -> Any:

@@ -24,7 +24,12 @@ def test_random_codes_use_only_the_alphabet_and_vary() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "prefix"),
-    [("disaster", "TT"), ("household_change", "BD"), ("eligibility_request", "RS"), ("handover", "CB")],
+    [
+        ("disaster", "TT"),
+        ("household_change", "BD"),
+        ("eligibility_request", "RS"),
+        ("handover", "CB"),
+    ],
 )
 def test_prefix_per_type(kind: str, prefix: str) -> None:
     assert PREFIXES[kind] == prefix
