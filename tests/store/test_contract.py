@@ -182,7 +182,7 @@ class TestStoreContract:
         finally:
             for s in stores:
                 await s.close()
-        assert refs == ["TT-DDDDDD", "TT-EEEEEE"]
+        assert list(refs) == ["TT-DDDDDD", "TT-EEEEEE"]
 
     async def test_collision_exhaustion_fails_and_keeps_nothing(
         self, store_url: str, store: Store

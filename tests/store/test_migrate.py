@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,14 @@ def test_sqlite_path_of_urls() -> None:
     assert sqlite_path("sqlite+aiosqlite:///:memory:") is None
     assert sqlite_path("sqlite+aiosqlite://") is None
     assert sqlite_path("postgresql+asyncpg://postgres@127.0.0.1/test") is None
+
+
+def test_alembic_command_without_a_connection_builds_its_own(tmp_path: Path) -> None:
+    """The path a developer takes with ``alembic.command`` directly (no shared connection)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    command.upgrade(alembic_config(url), "head")
+
+    async def check() -> Any:
+        return await _run(url, _diff)
+
+    assert asyncio.run(check()) == []
