@@ -290,6 +290,9 @@ class TestStoreContract:
                 await tx.reports.create(contact_id=cid, type="flood")
             with pytest.raises(ValueError, match="range"):
                 await tx.reports.create(contact_id=cid, type="disaster", lat=121.0, lon=10.0)
+        with pytest.raises(IntegrityError):  # an unknown contact is not a reference collision
+            async with store.transaction() as tx:
+                await tx.reports.create(contact_id=cid + 999, type="disaster")
 
     async def test_vietnamese_text_round_trips_in_nfc(self, store: Store) -> None:
         cid = await resident(store)
