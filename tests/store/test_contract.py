@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.store import NotFound, Store
 from bot.store.models import Contact, Report, ReportEventRow
 from bot.store.refs import ALPHABET
-from tests.store.helpers import (
+
+from .helpers import (
     BAN_PANH,
     CHIENG_AN,
     MAI_SON,
