@@ -1,0 +1,157 @@
+"""Contacts: one person, any number of channel addresses (URNs such as ``telegram:123``)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Final
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import Contact, ContactUrn
+from bot.store.records import ROLES, ContactRecord, NotFound
+from bot.store.types import nfc_deep, utcnow
+
+
+class _Unset(Enum):
+    UNSET = "unset"
+
+
+UNSET: Final = _Unset.UNSET
+
+
+def _check_urn(urn: str) -> None:
+    scheme, _, path = urn.partition(":")
+    if not scheme or not path:
+        raise ValueError(f"not a URN (scheme:path): {urn!r}")
+
+
+async def contact_records(session: AsyncSession, where: ColumnElement[bool]) -> list[ContactRecord]:
+    """Contacts matching ``where`` with their URNs, in one query, ordered by id."""
+    rows = await session.execute(
+        select(Contact, ContactUrn.urn)
+        .outerjoin(ContactUrn, ContactUrn.contact_id == Contact.id)
+        .where(where)
+        .order_by(Contact.id, ContactUrn.urn)
+    )
+    contacts: dict[int, tuple[Contact, list[str]]] = {}
+    for contact, urn in rows:
+        urns = contacts.setdefault(contact.id, (contact, []))[1]
+        if urn is not None:
+            urns.append(urn)
+    return [
+        ContactRecord(
+            id=c.id,
+            language=c.language,
+            role=c.role,
+            village_id=c.village_id,
+            notice_seen=c.notice_seen_at is not None,
+            stopped=c.stopped,
+            urns=tuple(urns),
+            name=c.name,
+        )
+        for c, urns in contacts.values()
+    ]
+
+
+class ContactRepo:
+    """Contacts inside one transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def get(self, contact_id: int) -> ContactRecord | None:
+        found = await contact_records(self._s, Contact.id == contact_id)
+        return found[0] if found else None
+
+    async def by_urn(self, urn: str) -> ContactRecord | None:
+        """The contact holding ``urn``, or None."""
+        contact_id = await self._s.scalar(
+            select(ContactUrn.contact_id).where(ContactUrn.urn == urn)
+        )
+        return None if contact_id is None else await self.get(contact_id)
+
+    async def get_or_create(self, urn: str, channel: str, language: str) -> ContactRecord:
+        """The contact for ``urn``; a new resident with that URN if there is none.
+
+        Safe against a concurrent first message from the same URN: the loser of the race
+        gets the winner's contact.
+        """
+        _check_urn(urn)
+        found = await self.by_urn(urn)
+        if found is not None:
+            return found
+        try:
+            async with self._s.begin_nested():
+                contact = Contact(language=language, role="resident", stopped=False)
+                self._s.add(contact)
+                await self._s.flush()
+                self._s.add(ContactUrn(urn=urn, channel=channel, contact_id=contact.id))
+                await self._s.flush()
+        except IntegrityError:
+            found = await self.by_urn(urn)
+            if found is None:
+                raise
+            return found
+        return await self._must(contact.id)
+
+    async def add_urn(self, contact_id: int, urn: str, channel: str) -> ContactRecord:
+        """Attach another address to a contact (e.g. the phone number of a Telegram user).
+
+        ValueError if the URN already belongs to a different contact; no-op if to this one.
+        """
+        _check_urn(urn)
+        owner = await self._s.scalar(select(ContactUrn.contact_id).where(ContactUrn.urn == urn))
+        if owner is not None and owner != contact_id:
+            raise ValueError(f"{urn} belongs to contact {owner}")
+        if owner is None:
+            await self._must(contact_id)
+            self._s.add(ContactUrn(urn=urn, channel=channel, contact_id=contact_id))
+            await self._s.flush()
+        return await self._must(contact_id)
+
+    async def update(
+        self,
+        contact_id: int,
+        *,
+        language: str | _Unset = UNSET,
+        village_id: str | _Unset | None = UNSET,
+        notice_seen: bool | _Unset = UNSET,
+        stopped: bool | _Unset = UNSET,
+        role: str | _Unset = UNSET,
+        name: str | _Unset | None = UNSET,
+    ) -> ContactRecord:
+        """Change only the fields given; NotFound for an unknown id, ValueError for a bad role.
+
+        ``notice_seen=True`` records when the privacy notice was first shown (kept on repeats).
+        """
+        contact = await self._s.get(Contact, contact_id)
+        if contact is None:
+            raise NotFound(f"contact {contact_id}")
+        if not isinstance(role, _Unset):
+            if role not in ROLES:
+                raise ValueError(f"unknown role {role!r}")
+            contact.role = role
+        if not isinstance(language, _Unset):
+            contact.language = language
+        if not isinstance(village_id, _Unset):
+            contact.village_id = village_id
+        if not isinstance(notice_seen, _Unset):
+            if not notice_seen:
+                contact.notice_seen_at = None
+            elif contact.notice_seen_at is None:
+                contact.notice_seen_at = utcnow()
+        if not isinstance(stopped, _Unset):
+            contact.stopped = stopped
+        if not isinstance(name, _Unset):
+            contact.name = None if name is None else nfc_deep(name)
+        contact.updated_at = utcnow()
+        await self._s.flush()
+        return await self._must(contact_id)
+
+    async def _must(self, contact_id: int) -> ContactRecord:
+        record = await self.get(contact_id)
+        if record is None:
+            raise NotFound(f"contact {contact_id}")
+        return record

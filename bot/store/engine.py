@@ -1,0 +1,65 @@
+"""Async engine factory: SQLite (aiosqlite) for a single process, PostgreSQL (asyncpg) to scale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.store.types import dumps
+
+# Seconds a SQLite writer waits for another writer's lock before "database is locked".
+SQLITE_BUSY_TIMEOUT = 30
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str | URL) -> Path | None:
+    """The database file of a SQLite URL, or None for memory databases and other backends."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):  # URI form; only plain paths get a folder made
+        return None
+    return Path(database)
+
+
+def make_engine(url: str | URL) -> AsyncEngine:
+    """An async engine for ``url``, with JSON kept readable and SQLite made transactional.
+
+    SQLite: foreign keys on, WAL journal (readers never block the writer), and SQLAlchemy
+    emits ``BEGIN IMMEDIATE`` itself instead of the sqlite3 driver's legacy lazy BEGIN. That
+    makes SAVEPOINTs and SELECTs part of the transaction, and takes the write lock up front so
+    two concurrent writers queue on the busy timeout instead of failing with a stale snapshot.
+    File databases keep SQLAlchemy's default small queue pool; ``:memory:`` uses one shared
+    connection (also the default), so use a file for anything concurrent.
+    """
+    kwargs: dict[str, Any] = {"json_serializer": dumps}
+    if is_sqlite(url):
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_async_engine(url, **kwargs)
+    if is_sqlite(url):
+        _make_sqlite_transactional(engine)
+    return engine
+
+
+def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

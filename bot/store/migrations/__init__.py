@@ -1,0 +1,1 @@
+"""Alembic migration environment (loaded by path by Alembic, not imported)."""

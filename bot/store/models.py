@@ -1,0 +1,181 @@
+"""SQLAlchemy 2 typed declarative models, portable between SQLite and PostgreSQL.
+
+Schemas are only ever created by the Alembic migrations in ``migrations/``; a test checks this
+metadata and the migrations agree. Places referenced from contacts, reports and eligibility
+checks (``village_id``, ``commune_code``) are plain strings, not foreign keys: the gazetteer is
+reloaded and corrected by officers and must never block saving a resident's report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.store.records import REPORT_STATUSES, REPORT_TYPES, ROLES, TOPICS
+from bot.store.types import UtcDateTime, utcnow
+
+# Deterministic constraint names so later migrations can address them on both backends.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+    role: Mapped[str] = mapped_column(String(16), default="resident")
+    village_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    notice_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ContactUrn(Base):
+    __tablename__ = "contact_urns"
+
+    urn: Mapped[str] = mapped_column(String(255), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CommuneRow(Base):
+    __tablename__ = "communes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16))
+    province: Mapped[str] = mapped_column(String(200))
+    province_code: Mapped[str] = mapped_column(String(8))
+    area_type: Mapped[str] = mapped_column(String(16))
+    area_confidence: Mapped[str] = mapped_column(String(16))
+
+
+class VillageRow(Base):
+    __tablename__ = "villages"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200))
+    village_type: Mapped[str] = mapped_column(String(32))
+    confidence: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CommunePredecessor(Base):
+    __tablename__ = "commune_predecessors"
+    __table_args__ = (UniqueConstraint("former_name", "former_district", "commune_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    former_name: Mapped[str] = mapped_column(String(200))
+    former_district: Mapped[str] = mapped_column(String(200))
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint(_one_of("type", REPORT_TYPES), name="type"),
+        CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"),
+        Index("ix_reports_contact_id_created_at", "contact_id", "created_at"),
+        Index("ix_reports_commune_code_status", "commune_code", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), unique=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    type: Mapped[str] = mapped_column(String(32))
+    subtype: Mapped[str | None] = mapped_column(String(64))
+    village_id: Mapped[str | None] = mapped_column(String(128))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    photos: Mapped[list[str]] = mapped_column(JSON)
+    urgency: Mapped[int | None] = mapped_column(Integer)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ReportEventRow(Base):
+    __tablename__ = "report_events"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"),
+        Index("ix_report_events_report_id_at", "report_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "topic"),
+        CheckConstraint(_one_of("topic", TOPICS), name="topic"),
+        Index("ix_subscriptions_topic_active", "topic", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EligibilityCheck(Base):
+    __tablename__ = "eligibility_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    standard: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(16))
+    income: Mapped[int] = mapped_column(BigInteger)
+    household_size: Mapped[int | None] = mapped_column(Integer)
+    deprived: Mapped[list[str]] = mapped_column(JSON)
+    klass: Mapped[str] = mapped_column(String(32))
+    village_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

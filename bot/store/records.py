@@ -1,0 +1,70 @@
+"""What the store hands out: plain frozen dataclasses, never ORM objects.
+
+Callers may keep these across transactions and pass them to the engine; nothing lazy-loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, Literal
+
+Role = Literal["resident", "village_head", "officer", "admin"]
+ReportType = Literal["eligibility_request", "household_change", "disaster", "handover"]
+ReportStatus = Literal["new", "seen", "in_progress", "resolved", "rejected"]
+Topic = Literal["loans", "disaster_warnings", "village_notices"]
+
+ROLES: Final = ("resident", "village_head", "officer", "admin")
+REPORT_TYPES: Final = ("eligibility_request", "household_change", "disaster", "handover")
+REPORT_STATUSES: Final = ("new", "seen", "in_progress", "resolved", "rejected")
+TOPICS: Final = ("loans", "disaster_warnings", "village_notices")
+
+
+class NotFound(LookupError):
+    """The row asked for does not exist (e.g. an unknown report reference)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """A person, whichever channels they write from; ``urns`` sorted, e.g. ``("tel:+84…",)``."""
+
+    id: int
+    language: str
+    role: str
+    village_id: str | None
+    notice_seen: bool
+    stopped: bool
+    urns: tuple[str, ...]
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    """A saved report; ``ref`` is the code the resident is told (``TT-7K3Q9M``)."""
+
+    id: int
+    ref: str
+    contact_id: int
+    type: str
+    subtype: str | None
+    village_id: str | None
+    commune_code: str | None
+    details: dict[str, Any]
+    lat: float | None
+    lon: float | None
+    photos: tuple[str, ...]
+    urgency: int | None
+    flagged: bool
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReportEvent:
+    """One step of a report's status history; ``actor`` says who (``"contact:12"``)."""
+
+    status: str
+    note: str | None
+    actor: str
+    at: datetime

@@ -1,0 +1,193 @@
+"""Reports (disaster, household change, eligibility request, handover) and their status history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import Report, ReportEventRow
+from bot.store.records import REPORT_STATUSES, REPORT_TYPES, NotFound, ReportEvent, ReportRecord
+from bot.store.refs import make_ref, normalize_ref
+from bot.store.types import nfc_deep, utcnow
+
+# A collision needs two equal draws out of ~887 million; ten in a row means a broken generator.
+MAX_CODE_ATTEMPTS = 10
+
+
+def _record(row: Report) -> ReportRecord:
+    return ReportRecord(
+        id=row.id,
+        ref=row.ref,
+        contact_id=row.contact_id,
+        type=row.type,
+        subtype=row.subtype,
+        village_id=row.village_id,
+        commune_code=row.commune_code,
+        details=dict(row.details),
+        lat=row.lat,
+        lon=row.lon,
+        photos=tuple(row.photos),
+        urgency=row.urgency,
+        flagged=row.flagged,
+        status=row.status,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class ReportRepo:
+    """Reports inside one transaction. ``codes`` draws the random part of a reference."""
+
+    def __init__(self, session: AsyncSession, codes: Callable[[], str]) -> None:
+        self._s = session
+        self._codes = codes
+
+    async def create(
+        self,
+        *,
+        contact_id: int,
+        type: str,
+        subtype: str | None = None,
+        village_id: str | None = None,
+        commune_code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+        photos: Sequence[str] = (),
+        urgency: int | None = None,
+        flagged: bool = False,
+        actor: str | None = None,
+    ) -> ReportRecord:
+        """Save a new report with status ``new`` and its first history event.
+
+        The reference is unique (a collision draws again). ``actor`` defaults to
+        ``"contact:<id>"``. Strings in ``details`` are stored in NFC. ValueError on an unknown
+        type or coordinates out of range.
+        """
+        if type not in REPORT_TYPES:
+            raise ValueError(f"unknown report type {type!r}")
+        if (lat is None) != (lon is None):
+            raise ValueError("lat and lon go together")
+        if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(f"coordinates out of range: {lat}, {lon}")
+        now = utcnow()
+        for _ in range(MAX_CODE_ATTEMPTS):
+            ref = make_ref(type, self._codes())
+            if await self._by_ref(ref) is not None:
+                continue
+            row = Report(
+                ref=ref,
+                contact_id=contact_id,
+                type=type,
+                subtype=subtype,
+                village_id=village_id,
+                commune_code=commune_code,
+                details=nfc_deep(dict(details or {})),
+                lat=lat,
+                lon=lon,
+                photos=nfc_deep(list(photos)),
+                urgency=urgency,
+                flagged=flagged,
+                status="new",
+                created_at=now,
+                updated_at=now,
+            )
+            try:
+                async with self._s.begin_nested():
+                    self._s.add(row)
+                    await self._s.flush()
+            except IntegrityError:
+                # A concurrent transaction took the same reference; anything else is real.
+                if await self._by_ref(ref) is None:
+                    raise
+                continue
+            self._s.add(
+                ReportEventRow(
+                    report_id=row.id, status="new", actor=actor or f"contact:{contact_id}", at=now
+                )
+            )
+            await self._s.flush()
+            return _record(row)
+        raise RuntimeError(f"no free reference code after {MAX_CODE_ATTEMPTS} attempts")
+
+    async def find(self, ref: str, contact_id: int) -> ReportRecord | None:
+        """The contact's own report for a typed reference (any case, dash optional), or None."""
+        canonical = normalize_ref(ref)
+        if canonical is None:
+            return None
+        row = await self._s.scalar(
+            select(Report).where(Report.ref == canonical, Report.contact_id == contact_id)
+        )
+        return None if row is None else _record(row)
+
+    async def get(self, ref: str) -> ReportRecord | None:
+        """Any report by reference (for officers); None if unknown."""
+        row = await self._by_ref(ref)
+        return None if row is None else _record(row)
+
+    async def latest(self, contact_id: int, limit: int = 5) -> list[ReportRecord]:
+        """The contact's newest reports first."""
+        rows = await self._s.scalars(
+            select(Report)
+            .where(Report.contact_id == contact_id)
+            .order_by(Report.created_at.desc(), Report.id.desc())
+            .limit(limit)
+        )
+        return [_record(r) for r in rows]
+
+    async def set_status(
+        self, ref: str, status: str, *, actor: str, note: str | None = None
+    ) -> ReportRecord:
+        """Move a report to ``status`` and append the step to its history.
+
+        ValueError on an unknown status, NotFound on an unknown reference.
+        """
+        if status not in REPORT_STATUSES:
+            raise ValueError(f"unknown report status {status!r}")
+        row = await self._by_ref(ref)
+        if row is None:
+            raise NotFound(f"report {ref}")
+        now = utcnow()
+        row.status = status
+        row.updated_at = now
+        clean_note = None if note is None else nfc_deep(note)
+        self._s.add(
+            ReportEventRow(report_id=row.id, status=status, note=clean_note, actor=actor, at=now)
+        )
+        await self._s.flush()
+        return _record(row)
+
+    async def history(self, ref: str) -> list[ReportEvent]:
+        """Status steps oldest first; empty for an unknown reference (a report has at least one)."""
+        canonical = normalize_ref(ref)
+        if canonical is None:
+            return []
+        rows = await self._s.scalars(
+            select(ReportEventRow)
+            .join(Report, Report.id == ReportEventRow.report_id)
+            .where(Report.ref == canonical)
+            .order_by(ReportEventRow.at, ReportEventRow.id)
+        )
+        return [ReportEvent(status=e.status, note=e.note, actor=e.actor, at=e.at) for e in rows]
+
+    async def for_commune(
+        self, commune_code: str, status: str | None = None, limit: int = 50
+    ) -> list[ReportRecord]:
+        """A commune's reports, newest first, optionally only those in ``status``."""
+        query = select(Report).where(Report.commune_code == commune_code)
+        if status is not None:
+            query = query.where(Report.status == status)
+        rows = await self._s.scalars(
+            query.order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)
+        )
+        return [_record(r) for r in rows]
+
+    async def _by_ref(self, ref: str) -> Report | None:
+        canonical = normalize_ref(ref)
+        if canonical is None:
+            return None
+        return await self._s.scalar(select(Report).where(Report.ref == canonical))

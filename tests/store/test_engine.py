@@ -1,0 +1,51 @@
+"""SQLite engine settings: foreign keys enforced, WAL journal, real transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from bot.store import upgrade_database
+from bot.store.engine import make_engine
+
+
+async def test_sqlite_has_foreign_keys_and_wal(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'e.db'}"
+    await upgrade_database(url)
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+            assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+        with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text(
+                        "INSERT INTO contact_urns (urn, channel, contact_id, created_at)"
+                        " VALUES ('sim:x', 'sim', 999, '2026-01-01 00:00:00')"
+                    )
+                )
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlite_savepoint_rollback_is_part_of_the_transaction(tmp_path: Path) -> None:
+    """The sqlite3 driver's legacy mode would let a released SAVEPOINT escape a ROLLBACK."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 's.db'}"
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        async with engine.connect() as conn:
+            await conn.begin()
+            nested = await conn.begin_nested()
+            await conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            await nested.commit()
+            await conn.rollback()
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql("SELECT count(*) FROM t")).scalar() == 0
+    finally:
+        await engine.dispose()
