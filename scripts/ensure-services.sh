@@ -31,7 +31,7 @@ if ! listening 5432; then
   ver=$(ls /etc/postgresql | sort -V | tail -n1)
   hba=/etc/postgresql/$ver/main/pg_hba.conf
   # Tests connect over TCP as postgres to the database `test` without a password.
-  grep -q "banbot-test" "$hba" || sed -i "1i host test postgres 127.0.0.1/32 trust # banbot-test" "$hba"
+  grep -q "banbot-test" "$hba" || sed -i "1i host all postgres 127.0.0.1/32 trust # banbot-test" "$hba"
   pg_ctlcluster --skip-systemctl-redirect "$ver" main start || pg_ctlcluster "$ver" main start
   for _ in $(seq 100); do listening 5432 && break; sleep 0.1; done
 fi
