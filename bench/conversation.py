@@ -48,8 +48,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def wait_ready(base: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_ready(base: str, limit_s: float = 120.0) -> None:
+    deadline = time.monotonic() + limit_s
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:
             try:
@@ -74,13 +74,15 @@ async def resident(client: httpx.AsyncClient, base: str, user: str, rounds: int)
     return latencies
 
 
-async def run_backend(name: str, env: dict[str, str], residents: int, rounds: int) -> dict[str, object]:
+async def run_backend(
+    name: str, env: dict[str, str], residents: int, rounds: int
+) -> dict[str, object]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, **env, "BANBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db"}
         cmd = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)  # noqa: S603
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)  # noqa: S603, ASYNC220 - starting the server once, before timing
         try:
             await wait_ready(base)
             limits = httpx.Limits(max_connections=residents)
@@ -114,7 +116,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--residents", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--redis-url", default=os.environ.get("BANBOT_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BANBOT_REDIS_URL", "redis://127.0.0.1:6379/14")
+    )
     args = parser.parse_args()
     backends = {"memory": {"BANBOT_REDIS_URL": ""}, "redis": {"BANBOT_REDIS_URL": args.redis_url}}
     for name, env in backends.items():

@@ -43,8 +43,6 @@ class ActionExecutor:
         handler = self._handlers.get(action.name)
         if handler is None:
             raise UnknownAction(action.name)
-        if contact.id is None:
-            raise ValueError("actions need a stored contact")
         return await handler(tx, contact, action.args)
 
     async def _contact_update(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
@@ -114,7 +112,8 @@ class ActionExecutor:
 
 
 def _id(contact: ContactInfo) -> int:
-    assert contact.id is not None  # checked in ActionExecutor.run
+    if contact.id is None:  # ActionExecutor.run checks this first
+        raise ValueError("actions need a stored contact")
     return contact.id
 
 

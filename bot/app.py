@@ -17,13 +17,13 @@ from bot.engine.engine import Engine, EngineServices
 from bot.nlu.builtin import BuiltinNlu
 from bot.pipeline import Pipeline
 from bot.places.gazetteer import Gazetteer
+from bot.places.load import load_gazetteer, seed_places
 from bot.policy.service import Policy
 from bot.ports import Nlu
 from bot.reports.urgency import load_urgency_rules
 from bot.sessions.factory import ConversationState, build_state
 from bot.store.migrate import upgrade_database
 from bot.store.repo import Store
-from bot.places.load import load_gazetteer, seed_places
 
 log = logging.getLogger(__name__)
 

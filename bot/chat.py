@@ -50,9 +50,12 @@ async def run_chat(settings: Settings, *, user: str, channel: str, record: Path 
     finally:
         await app.aclose()
     if record is not None:
-        record.write_text(
-            yaml.safe_dump({"channel": channel, "turns": turns}, allow_unicode=True, sort_keys=False),
-            encoding="utf-8",
+        await asyncio.to_thread(
+            record.write_text,
+            yaml.safe_dump(
+                {"channel": channel, "turns": turns}, allow_unicode=True, sort_keys=False
+            ),
+            "utf-8",
         )
         click.echo(f"recorded {len(turns)} turns to {record}", err=True)
 

@@ -1,4 +1,4 @@
-"""The path of one inbound message: dedupe -> lock -> load -> understand -> engine -> commit -> reply.
+"""The path of one inbound message: dedupe, lock, load, understand, engine, commit, reply.
 
 Invariants (see docs/architecture.md):
 
@@ -110,7 +110,9 @@ class Pipeline:
                 )
             await self._state.sessions.save(key, turn.session, self._settings.session_ttl_seconds)
         elapsed = (time.perf_counter() - started) * 1000
-        return Outcome(replies, contact_id=contact.id, language=contact.language, elapsed_ms=elapsed)
+        return Outcome(
+            replies, contact_id=contact.id, language=contact.language, elapsed_ms=elapsed
+        )
 
     async def _run(self, session: dict[str, Any] | None, inp: Input) -> tuple[Turn, list[Reply]]:
         """Step the engine and run its actions in one transaction; replies only after commit."""

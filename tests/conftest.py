@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.app import App, build_app
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 pytest_plugins = ["tests.support.plugin"]
 
@@ -29,6 +32,8 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
 @pytest.fixture
 async def bot_app(tmp_path: Path) -> AsyncIterator[App]:
     """A whole bot on embedded defaults (SQLite in tmp, memory state, built-in NLU)."""
+    from bot.app import build_app
+
     app = await build_app(make_settings(tmp_path))
     try:
         yield app

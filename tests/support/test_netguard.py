@@ -146,7 +146,7 @@ def test_restores_the_real_functions_on_exit() -> None:
     assert (socket.socket.connect, socket.getaddrinfo, socket.create_connection) == before
 
 
-def test_the_plugin_guard_is_active_in_every_test(no_network: NetGuard) -> None:  # noqa: F811
+def test_the_plugin_guard_is_active_in_every_test(no_network: NetGuard) -> None:
     with pytest.raises(NetworkBlockedError):
         socket.getaddrinfo("example.com", 80)
     assert no_network.blocked == ["example.com:80"]
