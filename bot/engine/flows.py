@@ -94,6 +94,13 @@ def _option(raw: Any) -> Option:
     )
 
 
+def _route_key(value: Any) -> str:
+    """YAML 1.1 reads ``yes:`` / ``no:`` as booleans; routes mean the answers."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def _step(raw: Mapping[str, Any]) -> StepDef:
     return StepDef(
         id=str(raw["id"]),
@@ -101,7 +108,7 @@ def _step(raw: Mapping[str, Any]) -> StepDef:
         text=raw.get("text"),
         save=str(raw.get("save", "")),
         next=raw.get("next"),
-        routes={str(k): str(v) for k, v in (raw.get("routes") or {}).items()},
+        routes={_route_key(k): str(v) for k, v in (raw.get("routes") or {}).items()},
         entity=raw.get("entity"),
         options=tuple(_option(o) for o in raw.get("options", ())),
         raw=dict(raw),

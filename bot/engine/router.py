@@ -128,4 +128,4 @@ def stale(ctx: Ctx) -> Out:
         return [Reply(note), *replies], None
     if s.get("flow"):
         return runner.reprompt(ctx, note), None
-    return [Reply(note), menu_reply(ctx)], None
+    return [Reply(ctx.t("stale.menu")), menu_reply(ctx)], None

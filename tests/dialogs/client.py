@@ -77,13 +77,13 @@ class Client:
     def send(self, text: str, nlu: dict[str, Any] | None = None) -> Exchange:
         return self._run(Input(self.now, self.contact, text=text), nlu)
 
-    def click(self, title: str) -> Exchange:
-        """Press the most recent button with this title (older messages included: stale ones)."""
-        for reply in reversed(self.history):
-            for button in reply.buttons:
-                if button.title == title:
-                    return self._run(Input(self.now, self.contact, button=button.payload), None)
-        raise AssertionError(f"no button {title!r} was ever shown")
+    def click(self, title: str, older: int = 0) -> Exchange:
+        """Press the most recent button with this title, or the ``older``-th one before it
+        (a button of an old message, still on the resident's screen)."""
+        found = [b for r in reversed(self.history) for b in r.buttons if b.title == title]
+        if len(found) <= older:
+            raise AssertionError(f"button {title!r} was not shown {older + 1} time(s)")
+        return self._run(Input(self.now, self.contact, button=found[older].payload), None)
 
     def share_location(self, lat: float, lon: float) -> Exchange:
         return self._run(Input(self.now, self.contact, location=Location(lat, lon)), None)

@@ -45,7 +45,7 @@ def ref_code(ctx: Ctx, text: str) -> str | None:
 
 
 def topic_names(ctx: Ctx, topics: list[str]) -> str:
-    return ", ".join(ctx.t(f"topic.{t}") for t in topics if t in TOPICS)
+    return ", ".join(ctx.t(f"topic.{t}") for t in TOPICS if t in topics)
 
 
 GETTERS["submit_ref"] = submit_ref

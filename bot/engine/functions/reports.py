@@ -83,7 +83,7 @@ def disaster_submit(ctx: Ctx) -> ActionRequest:
 
 def disaster_done(ctx: Ctx) -> dict[str, Any]:
     result = ctx.slots.get("submit") or {}
-    flagged = ctx.t("ds.flagged") if result.get("flagged") else ""
+    flagged = " " + ctx.t("ds.flagged") if result.get("flagged") else ""
     return {"ref": str(result.get("ref") or "-"), "flagged_line": flagged}
 
 

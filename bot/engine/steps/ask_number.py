@@ -5,12 +5,16 @@ Out of range is a miss whose re-prompt names the range.
 
 from __future__ import annotations
 
+import re
+
 from bot.domain.messages import Reply
 from bot.engine import registry
 from bot.engine.context import Ctx
 from bot.engine.flows import StepDef
 from bot.engine.steps.base import Answer, Miss, Outcome, Step
 from bot.nlu.numbers import parse_count
+
+_NEGATIVE = re.compile(r"(?<![\w])-\s*\d")
 
 
 class AskNumberStep(Step):
@@ -25,6 +29,8 @@ class AskNumberStep(Step):
         number = parse_count(text[:200])
         if number is None:
             return Miss()
+        if _NEGATIVE.search(text[:200]):
+            return Miss("retry.range", {"min": d.get("min", 0), "max": d.get("max", 1000)})
         low, high = int(d.get("min", 0)), int(d.get("max", 1000))
         if not low <= number <= high:
             return Miss("retry.range", {"min": low, "max": high})

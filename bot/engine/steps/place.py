@@ -18,7 +18,7 @@ from bot.engine.context import Ctx
 from bot.engine.flows import StepDef
 from bot.engine.steps.base import Answer, Miss, Outcome, Stay, Step
 from bot.engine.steps.choice import pick
-from bot.engine.steps.yes_no import read_yes_no
+from bot.engine.steps.yes_no import UNKNOWN, read_yes_no
 from bot.engine.types import JSON, ActionRequest
 
 MIN_SCORE = 60.0  # below this a candidate is noise
@@ -77,17 +77,22 @@ class PlaceStep(Step):
             if answer == "no":
                 return Stay(None)
         if mode == "pick":
-            if ctx.button_value == "none":
-                return Stay(None, notes=[ctx.t("place.try_again")])
             cands = ctx.pending["cands"]
+            if ctx.button_value == "none" or key(ctx.text) == str(len(cands) + 1):
+                return Stay(None, notes=[ctx.t("place.try_again")])
             i = pick(ctx, [(str(n), c["l"], ()) for n, c in enumerate(cands)])
             if i is not None:
                 return self._answer(ctx, cands[i])
-        if ctx.button_value == "skip" and d.get("skip"):
+        if d.get("skip") and (ctx.button_value == "skip" or self._typed_skip(ctx)):
             return Answer(None, route="skip", slots={"village_id": None, "commune_code": None})
         if ctx.button_value is not None:
             return Miss()
         return self._match(ctx, ctx.text)
+
+    def _typed_skip(self, ctx: Ctx) -> bool:
+        """"1" (the only numbered option on SMS) or "không rõ" / "không biết"."""
+        folded = key(ctx.text)
+        return ctx.button_value is None and (folded == "1" or folded in UNKNOWN)
 
     def _match(self, ctx: Ctx, text: str) -> Outcome:
         if not key(text):
@@ -99,6 +104,11 @@ class PlaceStep(Step):
         clear = len(found) == 1 or top.score - found[1].score >= CLEAR_LEAD
         if clear and top.score >= SURE_SCORE:
             return self._answer(ctx, _cand(top, text))
+        # "bản Cang, xã Chiềng Hặc": the resident named the commune; that settles it.
+        folded = f" {key(text)} "
+        named = [m for m in found if m.village and f" {key(m.commune.name)} " in folded]
+        if len(named) == 1 and named[0].score >= MIN_SCORE:
+            return self._answer(ctx, _cand(named[0], text))
         cands = [_cand(m, text) for m in found[:5]]
         return Stay({"mode": "pick", "tok": "p", "cands": cands})
 
