@@ -64,6 +64,20 @@ class Ctx:
         flow, sid = self.flow, self.session.get("step")
         return flow.steps.get(sid) if flow and sid else None
 
+    def require_flow(self) -> FlowDef:
+        """The current flow; only called where the engine has checked there is one."""
+        flow = self.flow
+        if flow is None:
+            raise RuntimeError("no flow in progress")
+        return flow
+
+    def require_step(self) -> StepDef:
+        """The current step; only called where the engine has checked there is one."""
+        step = self.step
+        if step is None:
+            raise RuntimeError("no step in progress")
+        return step
+
     def t(self, key: str, **kw: Any) -> str:
         """The text ``key`` in the contact's language, channel variant first."""
         return self.catalog.text(self.lang, key, self.channel, **kw)

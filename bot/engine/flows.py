@@ -135,9 +135,9 @@ def parse_flow(data: Mapping[str, Any], kinds: set[str]) -> FlowDef:
         targets = [d.next, *d.routes.values(), d.get("else")]
         targets += [c.get("goto") for c in d.get("cases", ())]
         for target in targets:
-            if target and target not in by_id and target not in SPECIAL_TARGETS:
-                if not str(target).startswith("flow:"):
-                    raise ValueError(f"flow {fid}: step {d.id} goes to unknown {target!r}")
+            known = target in by_id or target in SPECIAL_TARGETS
+            if target and not known and not str(target).startswith("flow:"):
+                raise ValueError(f"flow {fid}: step {d.id} goes to unknown {target!r}")
     return flow
 
 

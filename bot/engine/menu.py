@@ -40,15 +40,23 @@ def empty_session() -> JSON:
 def clear_flow(session: JSON) -> None:
     """Forget the current flow and its answers (the contact-level fields stay)."""
     fresh = empty_session()
-    for name in ("flow", "step", "slots", "pending", "hist", "misses", "paused", "await", "prefill"):
+    for name in (
+        "flow",
+        "step",
+        "slots",
+        "pending",
+        "hist",
+        "misses",
+        "paused",
+        "await",
+        "prefill",
+    ):
         session[name] = fresh[name]
 
 
 def menu_reply(ctx: Ctx, text_key: str = "menu.prompt") -> Reply:
     """The menu as buttons (numbered by the SMS renderer)."""
-    buttons = tuple(
-        Button(ctx.t(title), f"menu:main:{n}") for n, (_, title) in enumerate(MENU, 1)
-    )
+    buttons = tuple(Button(ctx.t(title), f"menu:main:{n}") for n, (_, title) in enumerate(MENU, 1))
     return Reply(ctx.t(text_key), buttons)
 
 

@@ -50,12 +50,12 @@ def placeholders(ctx: Ctx, getter: str | None) -> dict[str, Any]:
 
 
 def known(kind: str, name: str) -> bool:
-    table: dict[str, Any] = {
+    tables: dict[str, dict[str, Any]] = {
         "condition": CONDITIONS,
         "hook": HOOKS,
         "getter": GETTERS,
         "options": OPTIONS,
         "action": ACTIONS,
         "validator": VALIDATORS,
-    }[kind]
-    return name in table
+    }
+    return name in tables[kind]

@@ -77,8 +77,7 @@ def outside(ctx: Ctx, after_notice: bool = False) -> Out:
 def offer_resume(ctx: Ctx) -> Out:
     """The flow was idle too long: ask whether to go on where it stopped or start again."""
     ctx.session["paused"] = True
-    flow = ctx.flow
-    assert flow is not None
+    flow = ctx.require_flow()
     buttons = (
         Button(ctx.t("resume.continue_btn"), "sys:resume:yes"),
         Button(ctx.t("resume.restart_btn"), "sys:resume:no"),
@@ -104,16 +103,16 @@ def button(ctx: Ctx, payload: str) -> Out:
     """A pressed button: current ones act, old ones get a short note and the current question."""
     s = ctx.session
     scope, _, rest = payload.partition(":")
-    token, _, value = rest.partition(":")
-    if scope == "sys" and token == "cmd" and value in ("menu", "officer"):
+    where, _, value = rest.partition(":")
+    if scope == "sys" and where == "cmd" and value in ("menu", "officer"):
         return run_command(ctx, value)
-    if scope == "sys" and token == "resume" and s.get("paused"):
+    if scope == "sys" and where == "resume" and s.get("paused"):
         return answer_resume(ctx, value)
     if scope == "menu" and not s.get("flow"):
         flow = menu_pick(ctx, value)
         if flow:
             return runner.start(ctx, flow)
-    if s.get("flow") and not s.get("paused") and scope == s["flow"] and token == ctx.token():
+    if s.get("flow") and not s.get("paused") and scope == s["flow"] and where == ctx.token():
         ctx.button_value = value
         return runner.answer(ctx)
     return stale(ctx)

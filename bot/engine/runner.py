@@ -42,8 +42,7 @@ def leave(ctx: Ctx, target: str, replies: list[Reply]) -> Out:
 
 
 def _next(ctx: Ctx, d: StepDef, route: str | None) -> str:
-    flow = ctx.flow
-    assert flow is not None
+    flow = ctx.require_flow()
     return d.routes.get(route or "") or d.next or flow.after(d.id)
 
 
@@ -114,8 +113,7 @@ def _entity(ctx: Ctx, name: str | None) -> str | None:
 
 def answer(ctx: Ctx) -> Out:
     """Read the input as the answer to the current step."""
-    d = ctx.step
-    assert d is not None
+    d = ctx.require_step()
     step = STEPS[d.kind]
     outcome = step.handle(ctx, d)
     if isinstance(outcome, Miss) and d.entity:
@@ -164,8 +162,7 @@ def miss(ctx: Ctx, d: StepDef, step: Step, outcome: Miss) -> Out:
 
 def reprompt(ctx: Ctx, note: str | None = None) -> list[Reply]:
     """The current question again (after a stale button or a resume)."""
-    d = ctx.step
-    assert d is not None
+    d = ctx.require_step()
     return _with_note(STEPS[d.kind].prompt(ctx, d), [note] if note else [])
 
 

@@ -129,5 +129,7 @@ class Client:
         """What the pipeline's contact.update does, visible from the next input on."""
         if action.name != "contact.update":
             return
-        changes = {k: v for k, v in action.args.items() if k in ("notice_seen", "village_id", "language")}
+        changes = {
+            k: v for k, v in action.args.items() if k in ("notice_seen", "village_id", "language")
+        }
         self.contact = replace(self.contact, **changes)

@@ -2,7 +2,8 @@
 
 A file holds the contact (``channel``, ``language``, ``notice_seen``, ``village_id``), the
 start time ``now`` and ``turns``. Each turn has one input (``say`` | ``click`` | ``location:
-[lat, lon]`` | ``photo: name``; ``older: n`` clicks an older copy of the button), optionally ``advance: seconds`` first and ``nlu: {...}`` a
+[lat, lon]`` | ``photo: name``; ``older: n`` clicks an older copy of the button),
+optionally ``advance: seconds`` first and ``nlu: {...}`` a
 canned parse) and the expected output: ``bot`` (replies: ``text``, ``buttons``, ``request``),
 ``actions`` (name and args) and ``parsed: true`` when the engine asked for NLU.
 ``BANBOT_UPDATE_GOLDEN=1`` rewrites the expected parts from the current behaviour.
@@ -86,7 +87,9 @@ def record(ex: Exchange | None) -> dict[str, Any]:
     return out
 
 
-def replay(engine: Engine, path: Path) -> tuple[Client, list[tuple[dict[str, Any], dict[str, Any]]]]:
+def replay(
+    engine: Engine, path: Path
+) -> tuple[Client, list[tuple[dict[str, Any], dict[str, Any]]]]:
     """Run a transcript; returns the client and (expected, actual) per turn."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     client = client_for(engine, data)

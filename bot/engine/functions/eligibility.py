@@ -150,7 +150,9 @@ def eligibility_request(ctx: Ctx) -> ActionRequest:
     )
 
 
-HOOKS.update(area_from_place=area_from_place, income_per_person=income_per_person, classify=classify)
+HOOKS.update(
+    area_from_place=area_from_place, income_per_person=income_per_person, classify=classify
+)
 CONDITIONS["income_above_line"] = income_above_line
 GETTERS.update(
     eligibility_line=eligibility_line,

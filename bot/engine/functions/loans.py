@@ -25,7 +25,15 @@ def loan_detail(ctx: Ctx) -> dict[str, Any]:
     chosen = str(ctx.slots.get("program"))
     program = next((p for p in _programs(ctx) if p.key == chosen), None)
     if program is None:
-        return {"name": "-", "who": "-", "rate": "-", "ceiling": "-", "term": "-", "basis": "-", "soft": ""}
+        return {
+            "name": "-",
+            "who": "-",
+            "rate": "-",
+            "ceiling": "-",
+            "term": "-",
+            "basis": "-",
+            "soft": "",
+        }
     lang, unknown = ctx.lang, ctx.t("ln.unknown")
     soft = "" if program.confidence == "C" else " " + ctx.t("ln.to_confirm")
     note = program.max_note.get(lang) or program.max_note.get("vi") if program.max_note else None

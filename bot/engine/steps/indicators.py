@@ -41,9 +41,7 @@ class IndicatorsStep(Step):
         i = min(int(ctx.pending.get("i", 0)), len(inds) - 1)
         question = inds[i].question.get(ctx.lang) or inds[i].question.get("vi", "")
         text = ctx.t("ind.question", n=i + 1, total=len(inds), question=question)
-        buttons = tuple(
-            ctx.button(ctx.t(f"yn.{v}"), v) for v in ("yes", "no", "unknown")
-        )
+        buttons = tuple(ctx.button(ctx.t(f"yn.{v}"), v) for v in ("yes", "no", "unknown"))
         return [ctx.reply(text, buttons)]
 
     def handle(self, ctx: Ctx, d: StepDef) -> Outcome:

@@ -36,7 +36,7 @@ class MultiChoiceStep(Step):
 
     def _normalise(self, d: StepDef, chosen: list[str], last: str | None) -> list[str]:
         exclusive = set(d.get("exclusive", ()))
-        if last in exclusive:
+        if last is not None and last in exclusive:
             return [last]
         return [v for v in chosen if v not in exclusive] if last else chosen
 
@@ -70,7 +70,9 @@ class MultiChoiceStep(Step):
                 return [opts[n - 1][0] for n in numbers]
             return []
         picked = []
-        parts = [p for raw in re.split(r"[,;+]", ctx.text) for p in re.split(r" va | and ", key(raw))]
+        parts = [
+            p for raw in re.split(r"[,;+]", ctx.text) for p in re.split(r" va | and ", key(raw))
+        ]
         for part in (p.strip() for p in parts):
             if not part:
                 continue

@@ -65,8 +65,8 @@ class PlaceStep(Step):
             buttons = [ctx.button(c["l"], str(i)) for i, c in enumerate(cands, 1)]
             buttons.append(ctx.button(ctx.t("place.none"), "none"))
             return [ctx.reply(ctx.t("place.pick"), tuple(buttons))]
-        buttons = (ctx.button(ctx.t(str(d.get("skip"))), "skip"),) if d.get("skip") else ()
-        return [ctx.reply(ctx.t(str(d.text)), buttons)]
+        skip = (ctx.button(ctx.t(str(d.get("skip"))), "skip"),) if d.get("skip") else ()
+        return [ctx.reply(ctx.t(str(d.text)), skip)]
 
     def handle(self, ctx: Ctx, d: StepDef) -> Outcome:
         mode = ctx.pending.get("mode")
@@ -90,7 +90,7 @@ class PlaceStep(Step):
         return self._match(ctx, ctx.text)
 
     def _typed_skip(self, ctx: Ctx) -> bool:
-        """"1" (the only numbered option on SMS) or "không rõ" / "không biết"."""
+        """ "1" (the only numbered option on SMS) or "không rõ" / "không biết"."""
         folded = key(ctx.text)
         return ctx.button_value is None and (folded == "1" or folded in UNKNOWN)
 
