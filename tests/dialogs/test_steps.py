@@ -155,3 +155,16 @@ def test_location_and_photo_are_skipped_on_sms(engine: Engine) -> None:
 def test_every_kind_is_registered_once_with_its_own_name() -> None:
     assert all(kind == step.kind for kind, step in STEPS.items())
     assert len(STEPS) == 13
+
+
+def test_unknown_village_is_kept_as_typed_after_two_misses_in_a_disaster(engine: Engine) -> None:
+    client = at_hazard(engine)
+    client.send("1")
+    for _ in range(2):
+        client.send("bản Huổi Không Có")
+        assert client.session is not None and client.session["step"] == "village"
+    client.send("bản Huổi Không Có")
+    assert client.session is not None
+    assert client.session["step"] == "people"
+    assert client.session["slots"]["place"] == "bản Huổi Không Có"
+    assert client.session["slots"]["commune_code"] is None

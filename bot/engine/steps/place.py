@@ -5,6 +5,7 @@
   gives an example. A commune-only match is accepted (most villages are not in the gazetteer
   yet): the commune routes the report, the typed text names the village.
 - ``skip`` (text key) adds a "không rõ" button answering None (route ``skip``).
+- ``accept_text_after: n``: after n misses an unknown place is kept as typed (route ``typed``).
 Fills the slots ``place`` (label), ``village_id``, ``commune_code``; when a new village is
 chosen the contact remembers it (``contact.update``).
 """
@@ -99,7 +100,7 @@ class PlaceStep(Step):
             return Miss()
         found = [m for m in ctx.services.places.match(text[:200], limit=5) if m.score >= MIN_SCORE]
         if not found:
-            return Miss()
+            return self._as_typed(ctx, text)
         top = found[0]
         clear = len(found) == 1 or top.score - found[1].score >= CLEAR_LEAD
         if clear and top.score >= SURE_SCORE:
@@ -111,6 +112,16 @@ class PlaceStep(Step):
             return self._answer(ctx, _cand(named[0], text))
         cands = [_cand(m, text) for m in found[:5]]
         return Stay({"mode": "pick", "tok": "p", "cands": cands})
+
+    def _as_typed(self, ctx: Ctx, text: str) -> Outcome:
+        """After ``accept_text_after`` misses the typed place is taken as it is: most villages
+        are not in the gazetteer yet, and a disaster report must not wait for them."""
+        step = ctx.step
+        limit = int(step.get("accept_text_after", 0)) if step else 0
+        if limit and int(ctx.session.get("misses", 0)) >= limit:
+            slots = {"village_id": None, "commune_code": None, "place": text[:120]}
+            return Answer(text[:120], route="typed", slots=slots)
+        return Miss()
 
     def _answer(self, ctx: Ctx, cand: JSON) -> Answer:
         action = None
