@@ -1,0 +1,53 @@
+"""Input cleaning and the commands that work anywhere (cancel, menu, back, officer, stop).
+
+A command is the WHOLE message, folded (no case, no diacritics, no punctuation), so "huỷ",
+"Hủy!", "huy" all cancel while "huỷ đăng ký" unsubscribes and "nhà em huỷ hoại" is an answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.textnorm import fold, nfc
+
+MAX_TEXT = 2000  # nothing a resident answers needs more; longer input is cut, never rejected
+_PUNCT = re.compile(r"[^\w\s]|_")
+_SPACES = re.compile(r"\s+")
+
+COMMANDS: dict[str, str] = {
+    **dict.fromkeys(["huy", "huy bo", "thoat", "cancel", "exit"], "cancel"),
+    **dict.fromkeys(["menu", "0", "ve menu", "trang chu", "main menu"], "menu"),
+    **dict.fromkeys(["quay lai", "back", "tro lai", "lui lai"], "back"),
+    **dict.fromkeys(
+        ["gap can bo", "gap can bo xa", "noi chuyen voi can bo", "officer", "talk to officer"],
+        "officer",
+    ),
+    **dict.fromkeys(
+        ["stop", "huy dang ky", "ngung nhan tin", "dung nhan tin", "unsubscribe"], "stop"
+    ),
+    **dict.fromkeys(["dang ky", "dang ky nhan tin", "subscribe"], "subscribe"),
+}
+
+
+def clean(text: str) -> str:
+    """NFC, control and format characters removed (newlines become spaces), cut, trimmed."""
+    text = nfc(text[: MAX_TEXT * 2])
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cc":
+            out.append(" ")
+        elif cat not in ("Cf", "Cs", "Co", "Cn"):
+            out.append(ch)
+    return _SPACES.sub(" ", "".join(out)).strip()[:MAX_TEXT]
+
+
+def key(text: str) -> str:
+    """The matching key: folded, punctuation as spaces, single spaces."""
+    return _SPACES.sub(" ", _PUNCT.sub(" ", fold(text))).strip()
+
+
+def command(text: str) -> str | None:
+    """The global command ``text`` is, or None."""
+    return COMMANDS.get(key(text)) if text else None

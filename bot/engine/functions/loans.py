@@ -1,0 +1,70 @@
+"""Loans and notice subscriptions: VBSP programmes in force on the input's date, topics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.policy import LoanProgram
+from bot.engine import fmt
+from bot.engine.context import Ctx
+from bot.engine.functions.common import TOPICS, topic_names
+from bot.engine.registry import ACTIONS, GETTERS, OPTIONS
+from bot.engine.types import ActionRequest
+
+
+def _programs(ctx: Ctx) -> list[LoanProgram]:
+    return ctx.services.policy.loan_programs(ctx.today)
+
+
+def loan_programs(ctx: Ctx) -> list[tuple[str, str]]:
+    return [(p.key, p.name.get(ctx.lang) or p.name["vi"]) for p in _programs(ctx)]
+
+
+def loan_detail(ctx: Ctx) -> dict[str, Any]:
+    """One programme's values; any value not confirmed ([P]/[U]) says the bank will confirm."""
+    chosen = str(ctx.slots.get("program"))
+    program = next((p for p in _programs(ctx) if p.key == chosen), None)
+    if program is None:
+        return {
+            "name": "-",
+            "who": "-",
+            "rate": "-",
+            "ceiling": "-",
+            "term": "-",
+            "basis": "-",
+            "soft": "",
+        }
+    lang, unknown = ctx.lang, ctx.t("ln.unknown")
+    soft = "" if program.confidence == "C" else " " + ctx.t("ln.to_confirm")
+    note = program.max_note.get(lang) or program.max_note.get("vi") if program.max_note else None
+    ceiling = fmt.millions(program.max_amount, lang) if program.max_amount else None
+    ceiling = ", ".join(x for x in (ceiling, note) if x) or unknown
+    return {
+        "name": program.name.get(lang) or program.name["vi"],
+        "who": program.who.get(lang) or program.who.get("vi", "-"),
+        "rate": fmt.percent(program.rate_percent, lang) if program.rate_percent else unknown,
+        "ceiling": ceiling,
+        "term": ctx.t("ln.months", n=program.term_months) if program.term_months else unknown,
+        "basis": program.legal_basis,
+        "soft": soft,
+    }
+
+
+def subscribe_set(ctx: Ctx) -> ActionRequest:
+    topics = [t for t in ctx.slots.get("topics") or [] if t in TOPICS]
+    return ActionRequest("subscription.set", {"topics": topics, "on": True})
+
+
+def unsubscribe_all(ctx: Ctx) -> ActionRequest:
+    return ActionRequest("subscription.set", {"topics": list(TOPICS), "on": False})
+
+
+def sub_topics(ctx: Ctx) -> dict[str, Any]:
+    result = ctx.slots.get("sub") or {}
+    active = list(result.get("topics") or ctx.slots.get("topics") or [])
+    return {"topic_names": topic_names(ctx, active) or ctx.t("topic.none")}
+
+
+OPTIONS["loan_programs"] = loan_programs
+GETTERS.update(loan_detail=loan_detail, sub_topics=sub_topics)
+ACTIONS.update(subscribe_set=subscribe_set, unsubscribe_all=unsubscribe_all)

@@ -1,0 +1,130 @@
+"""Everything outside a flow's questions: global commands, NLU intents, the resume offer,
+stale buttons, and the first-contact notice."""
+
+from __future__ import annotations
+
+from bot.domain.messages import Button, Reply
+from bot.engine import runner
+from bot.engine.commands import key
+from bot.engine.context import Ctx
+from bot.engine.menu import clear_flow, menu_pick, menu_reply
+from bot.engine.runner import Out
+from bot.engine.steps.yes_no import read_yes_no
+from bot.engine.types import ActionRequest
+
+INTENT_FLOWS = {
+    "check_eligibility": "eligibility",
+    "report_household_change": "household_change",
+    "report_disaster": "disaster",
+    "ask_loan_programs": "loans",
+    "subscribe_notices": "subscribe",
+    "unsubscribe_notices": "unsubscribe",
+    "check_report_status": "report_status",
+    "talk_to_officer": "handover",
+}
+COMMAND_FLOWS = {"officer": "handover", "stop": "unsubscribe", "subscribe": "subscribe"}
+CONTINUE_WORDS = {"tiep tuc", "tiep", "continue", "resume"}
+RESTART_WORDS = {"lam lai", "lam lai tu dau", "bat dau lai", "restart", "start over"}
+
+
+def notice(ctx: Ctx) -> Out:
+    """First contact: what we keep and why (Decree 13/2023/NĐ-CP), then remember it was seen."""
+    ctx.session["notice"] = True
+    ctx.session["await"] = {"then": "notice"}
+    return [Reply(ctx.t("notice.text"))], ActionRequest("contact.update", {"notice_seen": True})
+
+
+def run_command(ctx: Ctx, cmd: str) -> Out:
+    """A global command typed anywhere (or pressed on a ``sys:cmd:*`` button)."""
+    s = ctx.session
+    if cmd in COMMAND_FLOWS:
+        came_from = s.get("flow")
+        out = runner.start(ctx, COMMAND_FLOWS[cmd])
+        if came_from and ctx.session.get("flow"):
+            ctx.slots["from_flow"] = came_from  # the officer sees where the resident got stuck
+        return out
+    if cmd == "back" and s.get("flow"):
+        s["paused"] = False
+        return runner.back(ctx)
+    if cmd == "cancel" and s.get("flow"):
+        clear_flow(s)
+        return [menu_reply(ctx, "cmd.cancelled")], None
+    clear_flow(s)
+    return [menu_reply(ctx)], None
+
+
+def outside(ctx: Ctx, after_notice: bool = False) -> Out:
+    """Free text, a menu number or an NLU parse while no flow runs."""
+    flow = menu_pick(ctx)
+    if flow:
+        return runner.start(ctx, flow)
+    nlu = ctx.inp.nlu or {}
+    intent = str((nlu.get("intent") or {}).get("name") or "")
+    if intent in INTENT_FLOWS:
+        entities = {
+            str(e["entity"]): str(e["value"])
+            for e in nlu.get("entities") or ()
+            if isinstance(e, dict) and e.get("entity") and e.get("value") is not None
+        }
+        return runner.start(ctx, INTENT_FLOWS[intent], entities)
+    if intent in ("greet", "help"):
+        return [menu_reply(ctx, "menu.greeting")], None
+    if intent in ("thank", "goodbye"):
+        return [Reply(ctx.t("bye.text"))], None
+    return [menu_reply(ctx, "menu.prompt" if after_notice else "menu.fallback")], None
+
+
+def offer_resume(ctx: Ctx) -> Out:
+    """The flow was idle too long: ask whether to go on where it stopped or start again."""
+    ctx.session["paused"] = True
+    flow = ctx.require_flow()
+    buttons = (
+        Button(ctx.t("resume.continue_btn"), "sys:resume:yes"),
+        Button(ctx.t("resume.restart_btn"), "sys:resume:no"),
+    )
+    return [Reply(ctx.t("resume.offer", flow=ctx.t(flow.title)), buttons)], None
+
+
+def answer_resume(ctx: Ctx, value: str | None) -> Out:
+    """The answer to :func:`offer_resume` (button value or typed)."""
+    folded = key(ctx.text)
+    choice = value or ("yes" if folded in CONTINUE_WORDS else None)
+    choice = choice or ("no" if folded in RESTART_WORDS else read_yes_no(ctx.text))
+    if choice == "yes":
+        ctx.session["paused"] = False
+        return runner.reprompt(ctx, ctx.t("resume.continued")), None
+    if choice == "no":
+        flow = ctx.session["flow"]
+        return runner.start(ctx, flow)
+    return offer_resume(ctx)
+
+
+def button(ctx: Ctx, payload: str) -> Out:
+    """A pressed button: current ones act, old ones get a short note and the current question."""
+    s = ctx.session
+    scope, _, rest = payload.partition(":")
+    where, _, value = rest.partition(":")
+    if scope == "sys" and where == "cmd" and value in ("menu", "officer"):
+        return run_command(ctx, value)
+    if scope == "sys" and where == "resume" and s.get("paused"):
+        return answer_resume(ctx, value)
+    if scope == "menu" and not s.get("flow"):
+        flow = menu_pick(ctx, value)
+        if flow:
+            return runner.start(ctx, flow)
+    if s.get("flow") and not s.get("paused") and scope == s["flow"] and where == ctx.token():
+        ctx.button_value = value
+        return runner.answer(ctx)
+    return stale(ctx)
+
+
+def stale(ctx: Ctx) -> Out:
+    """An old button: nothing changes; say so and show where we are."""
+    s = ctx.session
+    note = ctx.t("stale.text")
+    if s.get("flow") and s.get("paused"):
+        replies, _ = offer_resume(ctx)
+        return [Reply(note), *replies], None
+    if s.get("flow"):
+        return runner.reprompt(ctx, note), None
+    return [Reply(ctx.t("stale.menu")), menu_reply(ctx)], None

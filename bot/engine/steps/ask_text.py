@@ -1,0 +1,60 @@
+"""``ask_text``: a short free-text answer (who, when, a reason, a reference code).
+
+Settings: ``max_len`` (default 500; longer text is cut, not refused), ``validate`` (a named
+validator returning the value or None), ``skip`` (a text key: a button that answers
+``skip_value``, default None), ``buttons`` (options answered by their value; e.g. "my latest
+reports"). Empty or symbol-only text is not an answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.messages import Reply
+from bot.engine import registry
+from bot.engine.commands import key
+from bot.engine.context import Ctx
+from bot.engine.flows import StepDef
+from bot.engine.steps.base import Answer, Miss, Outcome, Step
+
+SKIP_WORDS = {"bo qua", "skip", "khong co", "ko co", "k co", "khong", "ko", "k"}
+
+
+class AskTextStep(Step):
+    kind = "ask_text"
+    retry_key = "retry.text"
+
+    def prompt(self, ctx: Ctx, d: StepDef) -> list[Reply]:
+        buttons = [ctx.button(ctx.t(o.title), o.value) for o in d.options]
+        if d.get("skip"):
+            buttons.append(ctx.button(ctx.t(str(d.get("skip"))), "skip"))
+        values = registry.placeholders(ctx, d.get("getter"))
+        return [ctx.reply(ctx.t(str(d.text), **values), tuple(buttons))]
+
+    def handle(self, ctx: Ctx, d: StepDef) -> Outcome:
+        value = ctx.button_value
+        folded = key(ctx.text)
+        if value is None:
+            for n, o in enumerate(d.options, 1):
+                if folded in (key(ctx.t(o.title)), str(n), *o.match):
+                    value = o.value
+        if value is not None:
+            if value == "skip" and d.get("skip"):
+                return Answer(d.get("skip_value"), route="skip")
+            if any(o.value == value for o in d.options):
+                return Answer(value, route=value)
+            return Miss()
+        if d.get("skip") and folded in SKIP_WORDS:
+            return Answer(d.get("skip_value"), route="skip")
+        if not folded:  # empty, emoji only, punctuation only
+            return Miss()
+        text: Any = ctx.text[: int(d.get("max_len", 500))]
+        validator = d.get("validate")
+        if validator:
+            text = registry.VALIDATORS[str(validator)](ctx, text)
+            if text is None:
+                return Miss()
+        return Answer(text, route="text")
+
+    def prefill(self, ctx: Ctx, d: StepDef, value: str) -> Answer | None:
+        return Answer(value[: int(d.get("max_len", 500))], route="text") if value else None

@@ -1,0 +1,478 @@
+"""Small in-memory stand-ins for the gazetteer, the policy rules, the NLU and the action executor.
+
+Places and figures are real (seed gazetteer; Decree 07/2021 lines; VBSP rates of QĐ 2553/QĐ-TTg)
+but only a handful of them. The conftest hands them to the engine through one fixture, so the
+lead can switch the golden transcripts to ``Gazetteer`` / ``Policy`` after the merge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from bot.domain.places import Commune, PlaceMatch, Village
+from bot.domain.policy import Classification, Indicator, LoanProgram, Standard, Support
+from bot.engine.types import ActionRequest, ContactInfo
+from bot.textnorm import fold
+
+JSON = dict[str, Any]
+
+
+def _commune(
+    code: str, name: str, kind: str, area: str, conf: str, prov: str = "Sơn La"
+) -> Commune:
+    return Commune(code, name, kind, prov, "14" if prov == "Sơn La" else "12", area, conf)  # type: ignore[arg-type]
+
+
+COMMUNES = {
+    c.code: c
+    for c in (
+        # A phường holding two former rural xã: which line applies is open [P].
+        _commune("03664", "Chiềng An", "phuong", "urban", "P"),
+        _commune("04105", "Mai Sơn", "xa", "rural", "C"),
+        _commune("04132", "Chiềng Mai", "xa", "rural", "C"),
+        _commune("04195", "Chiềng Sơ", "xa", "rural", "C"),
+        _commune("04078", "Chiềng Hặc", "xa", "rural", "C"),
+        _commune("03451", "Mù Cả", "xa", "rural", "C", prov="Lai Châu"),
+    )
+}
+_VILLAGES = [
+    ("03664", "Nam Niệu", "SEED"),
+    ("03664", "Panh", "C"),
+    ("03664", "Hụm", "P"),
+    ("03664", "Bó", "C"),
+    ("04105", "Nà Cang", "C"),
+    ("04105", "Ngồ Hén", "C"),
+    ("04132", "Ban", "C"),
+    # Real look-alikes: "Cang" in two communes and "Cảng" next to one of them.
+    ("04195", "Cang", "P"),
+    ("04195", "Cảng", "P"),
+    ("04078", "Cang", "P"),
+    ("03451", "Tó Khò", "P"),
+]
+VILLAGES = {
+    f"{code}:{fold(name)}": Village(f"{code}:{fold(name)}", name, f"bản {name}", "ban", code, conf)
+    for code, name, conf in _VILLAGES
+}
+
+
+_GENERIC = {"ban", "thon", "xa", "phuong", "to", "khu"}  # "bản" is also a word, not only bản Ban
+
+
+def _spans(text: str, name: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+
+
+class FakePlaces:
+    """PlaceLookup: whole-word name matches in the folded text; a named commune adds 5 points;
+    a name inside a longer matched name ("Nam" in "Nam Niệu") does not count."""
+
+    def match(
+        self, text: str, *, commune_code: str | None = None, limit: int = 5
+    ) -> list[PlaceMatch]:
+        folded = fold(text)
+        communes = {c for c in COMMUNES.values() if _spans(folded, fold(c.name))}
+        hits: list[tuple[tuple[int, int], PlaceMatch]] = []
+        for v in VILLAGES.values():
+            commune = COMMUNES[v.commune_code]
+            if commune_code and v.commune_code != commune_code:
+                continue
+            names = [fold(v.display_name)] + (
+                [fold(v.name)] if fold(v.name) not in _GENERIC else []
+            )
+            for span in {sp for n in names for sp in _spans(folded, n)}:
+                score = 90.0 + (5.0 if commune in communes else 0.0)
+                hits.append((span, PlaceMatch(commune, v, score, v.name)))
+        hits = [
+            (s, m)
+            for s, m in hits
+            if not any(o[0] <= s[0] and s[1] <= o[1] and o != s for o, _ in hits)
+        ]
+        found = [m for _, m in hits]
+        named = {m.commune.code for m in found}
+        found += [PlaceMatch(c, None, 88.0, c.name) for c in communes if c.code not in named]
+        found.sort(key=lambda m: -m.score)
+        return found[:limit]
+
+    def commune(self, code: str) -> Commune | None:
+        return COMMUNES.get(code)
+
+    def village(self, village_id: str) -> Village | None:
+        return VILLAGES.get(village_id)
+
+    def villages_of(self, commune_code: str) -> list[Village]:
+        return [v for v in VILLAGES.values() if v.commune_code == commune_code]
+
+
+def _ind(key: str, dim: str, name: str, question: str, ask_if: str | None = None) -> Indicator:
+    return Indicator(
+        key, dim, {"vi": name, "en": key.replace("_", " ")}, {"vi": question}, ask_if, "P"
+    )
+
+
+INDICATORS_2022 = (
+    _ind(
+        "employment",
+        "employment",
+        "việc làm",
+        "Nhà có người trong tuổi lao động đang thất nghiệp hoặc làm việc không"
+        " có hợp đồng, không ổn định không?",
+    ),
+    _ind(
+        "dependents",
+        "employment",
+        "người phụ thuộc",
+        "Trong nhà, số người già, trẻ em dưới 16 tuổi và người không tự lo"
+        " được có nhiều hơn một nửa số người không?",
+    ),
+    _ind(
+        "nutrition",
+        "health",
+        "dinh dưỡng",
+        "Có cháu nào dưới 16 tuổi bị suy dinh dưỡng (thấp còi, nhẹ cân) không?",
+        "has_child_under_16",
+    ),
+    _ind(
+        "health_insurance",
+        "health",
+        "bảo hiểm y tế",
+        "Nhà có ai từ 6 tuổi trở lên chưa có thẻ bảo hiểm y tế không?",
+    ),
+    _ind(
+        "adult_education",
+        "education",
+        "trình độ giáo dục của người lớn",
+        "Có ai từ 16 đến 30 tuổi không đi học và chưa học xong cấp học theo tuổi không?",
+        "has_member_16_30",
+    ),
+    _ind(
+        "school_attendance",
+        "education",
+        "tình trạng đi học của trẻ em",
+        "Có cháu nào từ 3 đến 15 tuổi không đi học không?",
+        "has_children_3_15",
+    ),
+    _ind(
+        "housing_quality",
+        "housing",
+        "chất lượng nhà ở",
+        "Nhà đang ở có ít nhất 2 trong 3 phần tường, cột, mái làm bằng vật liệu tạm bợ không?",
+    ),
+    _ind(
+        "housing_area",
+        "housing",
+        "diện tích nhà ở",
+        "Diện tích nhà chia cho số người có dưới 8 mét vuông một người không?",
+    ),
+    _ind(
+        "water",
+        "water_sanitation",
+        "nguồn nước sinh hoạt",
+        "Nhà không có nước sạch để dùng (nước máy, giếng khoan, giếng đào có"
+        " thành, nước mưa...) phải không?",
+    ),
+    _ind(
+        "latrine",
+        "water_sanitation",
+        "nhà tiêu hợp vệ sinh",
+        "Nhà không có nhà tiêu hợp vệ sinh (tự hoại, bán tự hoại, hai ngăn...) phải không?",
+    ),
+    _ind(
+        "telecom",
+        "information",
+        "sử dụng dịch vụ viễn thông",
+        "Trong nhà không ai dùng điện thoại hay internet phải không?",
+    ),
+    _ind(
+        "information",
+        "information",
+        "phương tiện tiếp cận thông tin",
+        "Nhà không có ti vi, đài, máy tính và không nghe được loa của bản, xã phải không?",
+    ),
+)
+INDICATORS_2027 = (
+    *INDICATORS_2022[:10],
+    _ind(
+        "telecom",
+        "information",
+        "sử dụng dịch vụ viễn thông",
+        "Trong nhà không ai dùng điện thoại hay internet phải không?",
+    ),
+    _ind(
+        "waste",
+        "water_sanitation",
+        "xử lý rác thải",
+        "Nhà không có cách xử lý rác sinh hoạt hợp vệ sinh phải không?",
+    ),
+)
+STANDARD_2022 = Standard(
+    "nd07_2021",
+    {
+        "vi": "chuẩn nghèo đa chiều giai đoạn 2022–2025",
+        "en": "multidimensional poverty standard 2022–2025",
+    },
+    "Nghị định 07/2021/NĐ-CP",
+    date(2022, 1, 1),
+    date(2026, 12, 31),
+    {"rural": 1_500_000, "urban": 2_000_000},
+    {"rural": 2_250_000, "urban": 3_000_000},
+    3,
+    tuple(i.key for i in INDICATORS_2022),
+    "C",
+)
+STANDARD_2027 = Standard(
+    "nd351_2025",
+    {
+        "vi": "chuẩn nghèo đa chiều giai đoạn 2026–2030",
+        "en": "multidimensional poverty standard 2026–2030",
+    },
+    "Nghị định 351/2025/NĐ-CP",
+    date(2027, 1, 1),
+    None,
+    {"rural": 2_200_000, "urban": 2_800_000},
+    None,
+    3,
+    tuple(i.key for i in INDICATORS_2027),
+    "P",
+)
+SUPPORTS = (
+    Support(
+        "health_insurance_free",
+        {"vi": "Thẻ bảo hiểm y tế miễn phí"},
+        {"vi": ""},
+        ("poor",),
+        "NĐ 188/2025/NĐ-CP",
+        "C",
+        date(2022, 1, 1),
+        None,
+    ),
+    Support(
+        "health_insurance_70",
+        {"vi": "Hỗ trợ ít nhất 70% tiền mua bảo hiểm y tế"},
+        {"vi": ""},
+        ("near_poor",),
+        "NĐ 188/2025/NĐ-CP",
+        "C",
+        date(2022, 1, 1),
+        None,
+    ),
+    Support(
+        "electricity",
+        {"vi": "Hỗ trợ tiền điện 30 kWh mỗi tháng"},
+        {"vi": ""},
+        ("poor",),
+        "QĐ 28/2014/QĐ-TTg",
+        "P",
+        date(2022, 1, 1),
+        None,
+    ),
+)
+_RATE_CUT = date(2025, 12, 1)
+LOANS = (
+    LoanProgram(
+        "poor",
+        {"vi": "Cho vay hộ nghèo"},
+        {"vi": "Hộ có tên trong danh sách hộ nghèo"},
+        100_000_000,
+        {"vi": "không cần tài sản bảo đảm"},
+        6.6,
+        120,
+        "QĐ 1010/QĐ-TTg",
+        "C",
+        ("poor",),
+        date(2024, 1, 1),
+        date(2025, 11, 30),
+    ),
+    LoanProgram(
+        "poor",
+        {"vi": "Cho vay hộ nghèo"},
+        {"vi": "Hộ có tên trong danh sách hộ nghèo"},
+        100_000_000,
+        {"vi": "không cần tài sản bảo đảm"},
+        6.24,
+        120,
+        "QĐ 2553/QĐ-TTg",
+        "C",
+        ("poor",),
+        _RATE_CUT,
+        None,
+    ),
+    LoanProgram(
+        "near_poor",
+        {"vi": "Cho vay hộ cận nghèo"},
+        {"vi": "Hộ có tên trong danh sách hộ cận nghèo"},
+        100_000_000,
+        None,
+        7.488,
+        None,
+        "QĐ 2553/QĐ-TTg",
+        "P",
+        ("near_poor",),
+        _RATE_CUT,
+        None,
+    ),
+    LoanProgram(
+        "students",
+        {"vi": "Cho vay học sinh, sinh viên"},
+        {"vi": "Học sinh, sinh viên con hộ nghèo, cận nghèo, hộ có mức sống trung bình"},
+        None,
+        {"vi": "4 triệu đồng mỗi tháng học"},
+        6.24,
+        None,
+        "QĐ 2553/QĐ-TTg",
+        "C",
+        ("poor", "near_poor", "average"),
+        _RATE_CUT,
+        None,
+    ),
+    LoanProgram(
+        "water",
+        {"vi": "Cho vay nước sạch, vệ sinh môi trường"},
+        {"vi": "Hộ gia đình ở nông thôn"},
+        25_000_000,
+        None,
+        8.4,
+        60,
+        "QĐ 2553/QĐ-TTg",
+        "C",
+        ("poor", "near_poor", "average", "above"),
+        _RATE_CUT,
+        None,
+    ),
+)
+
+
+def _valid(valid_from: date, valid_to: date | None, day: date) -> bool:
+    return valid_from <= day and (valid_to is None or day <= valid_to)
+
+
+class FakePolicy:
+    """PolicyService with the 2022–2025 and 2027 standards, three supports, four programmes."""
+
+    def standard_on(self, day: date) -> Standard:
+        return STANDARD_2022 if day <= date(2026, 12, 31) else STANDARD_2027
+
+    def indicators(self, day: date) -> list[Indicator]:
+        return list(INDICATORS_2022 if self.standard_on(day) is STANDARD_2022 else INDICATORS_2027)
+
+    def classify(
+        self, area: str, income: int, deprived: Sequence[str], day: date
+    ) -> Classification:
+        standard = self.standard_on(day)
+        if area not in standard.income_line or income < 0:
+            raise ValueError(f"bad area {area!r} or income {income}")
+        if any(k not in standard.indicators for k in deprived):
+            raise ValueError(f"unknown indicator in {deprived}")
+        line = standard.income_line[area]
+        counted = tuple(k for k in standard.indicators if k in deprived)
+        upper = (standard.average_upper or {}).get(area, 0)
+        if income <= line:
+            klass = "poor" if len(counted) >= standard.min_deprivations else "near_poor"
+        else:
+            klass = "average" if income <= upper else "above"
+        return Classification(klass, standard, area, income, line, len(counted), counted)  # type: ignore[arg-type]
+
+    def supports_for(self, klass: str, day: date) -> list[Support]:
+        return [
+            s for s in SUPPORTS if klass in s.for_classes and _valid(s.valid_from, s.valid_to, day)
+        ]
+
+    def loan_programs(self, day: date) -> list[LoanProgram]:
+        return [p for p in LOANS if _valid(p.valid_from, p.valid_to, day)]
+
+
+class FakeExecutor:
+    """Runs ActionRequests against memory; refs are ``TT-000001``, ``TT-000002``..."""
+
+    def __init__(self) -> None:
+        self.reports: list[JSON] = []
+        self.subscriptions: set[str] = set()
+        self.saved: list[JSON] = []
+        self.calls: list[ActionRequest] = []
+
+    def run(self, contact: ContactInfo, action: ActionRequest, now: str) -> JSON:
+        self.calls.append(action)
+        args = action.args
+        if action.name == "contact.update":
+            return {}
+        if action.name == "report.submit":
+            ref = f"TT-{len(self.reports) + 1:06d}"
+            danger = bool(args.get("danger_now"))
+            collapsed = (args.get("details") or {}).get("house_state") == "collapsed"
+            flagged = args["type"] == "disaster" and (danger or collapsed)
+            report = {
+                "ref": ref,
+                "type": args["type"],
+                "subtype": args.get("subtype"),
+                "status": "new",
+                "created_at": now,
+                "updated_at": now,
+            }
+            self.reports.append(report)
+            return {"ref": ref, "urgency": 3 if flagged else None, "flagged": flagged}
+        if action.name == "report.find":
+            for r in self.reports:
+                if r["ref"] == args["ref"]:
+                    return {"found": True, **r}
+            return {"found": False, "ref": args["ref"]}
+        if action.name == "report.latest":
+            latest = list(reversed(self.reports))[: int(args["limit"])]
+            return {
+                "reports": [
+                    {k: r[k] for k in ("ref", "type", "subtype", "status", "created_at")}
+                    for r in latest
+                ]
+            }
+        if action.name == "subscription.set":
+            if args["on"]:
+                self.subscriptions |= set(args["topics"])
+            else:
+                self.subscriptions -= set(args["topics"])
+            return {"topics": sorted(self.subscriptions)}
+        if action.name == "eligibility.save":
+            self.saved.append(dict(args))
+            return {"id": len(self.saved)}
+        raise AssertionError(f"unknown action {action.name}")
+
+
+_INTENTS = (
+    ("report_disaster", ("ngap", "lut", "sat lo", "lo dat", "lu quet", "sap nha", "thien tai")),
+    ("check_eligibility", ("ho ngheo", "can ngheo", "kiem tra ho")),
+    ("ask_loan_programs", ("vay", "ngan hang")),
+    ("report_household_change", ("sinh con", "tach ho", "thay doi", "mat viec", "qua doi")),
+    ("check_report_status", ("ma phan anh", "phan anh cua toi", "trang thai")),
+    ("greet", ("chao", "hello", "alo")),
+    ("thank", ("cam on", "thank")),
+    ("goodbye", ("tam biet", "bye")),
+)
+_HAZARDS = (
+    ("flood", ("ngap", "lut")),
+    ("landslide", ("sat lo", "lo dat")),
+    ("flash_flood", ("lu quet",)),
+)
+
+
+def fake_nlu(text: str) -> JSON:
+    """Rasa ``/model/parse``-shaped result from keywords (the real NLU is another helper's)."""
+    folded = fold(text)
+    intent = next(
+        (name for name, words in _INTENTS if any(w in folded for w in words)), "nlu_fallback"
+    )
+    entities: list[JSON] = []
+    for value, words in _HAZARDS:
+        if any(w in folded for w in words):
+            entities.append({"entity": "hazard", "value": value, "extractor": "fake"})
+            break
+    best = FakePlaces().match(text, limit=1)
+    if best and best[0].village is not None:
+        entities.append(
+            {"entity": "place", "value": best[0].village.display_name, "extractor": "fake"}
+        )
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9 if intent != "nlu_fallback" else 0.3},
+        "entities": entities,
+        "intent_ranking": [],
+    }

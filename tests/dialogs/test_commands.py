@@ -1,0 +1,38 @@
+"""Global commands are whole messages, folded; cleaning removes what must never reach a step."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.commands import MAX_TEXT, clean, command, key
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("huỷ", "cancel"), ("Hủy!", "cancel"), ("huy", "cancel"), ("thoát", "cancel"),
+        ("menu", "menu"), ("0", "menu"), ("MENU", "menu"),
+        ("quay lại", "back"), ("quay lai", "back"), ("back", "back"),
+        ("gặp cán bộ", "officer"), ("gap can bo", "officer"), ("Gặp cán bộ xã", "officer"),
+        ("STOP", "stop"), ("huỷ đăng ký", "stop"), ("huy dang ky", "stop"),
+        ("đăng ký", "subscribe"),
+        ("huỷ hoại nhà cửa", None), ("0 người", None), ("10", None), ("", None),
+    ],
+)  # fmt: skip
+def test_commands(text: str, expected: str | None) -> None:
+    assert command(text) == expected
+
+
+def test_clean_drops_control_and_format_characters() -> None:
+    assert clean("a\x00b\x07c\u200bd\ne") == "a b cd e"
+    assert clean("  nhà\t\tem  ") == "nhà em"
+
+
+def test_clean_cuts_long_text_without_refusing_it() -> None:
+    assert len(clean("á" * 10_000)) == MAX_TEXT
+
+
+def test_clean_normalises_decomposed_vietnamese() -> None:
+    decomposed = "nha\u0300"  # "nhà" typed with a combining grave accent
+    assert clean(decomposed) == "nhà"
+    assert key("Bản Nam Niệu!") == "ban nam nieu"

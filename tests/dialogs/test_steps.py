@@ -1,0 +1,170 @@
+"""Step kinds through the client: the ways residents answer, and what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.engine import Engine
+from bot.engine.steps import STEPS
+from bot.engine.steps.yes_no import read_yes_no
+from tests.dialogs.client import Client
+
+
+def at_hazard(engine: Engine, channel: str = "telegram") -> Client:
+    client = Client(engine, channel=channel)
+    client.send("3")
+    client.send("không")
+    return client
+
+
+@pytest.mark.parametrize(
+    "text", ["có", "co", "Có ạ", "ừ", "uh", "vâng", "vang", "dạ", "ok", "đúng", "yes", "y", "1"]
+)
+def test_yes_spellings(text: str) -> None:
+    assert read_yes_no(text) == "yes"
+
+
+@pytest.mark.parametrize(
+    "text", ["không", "khong", "ko", "k", "kg", "hông", "no", "n", "2", "chưa", "Không ạ"]
+)
+def test_no_spellings(text: str) -> None:
+    assert read_yes_no(text) == "no"
+
+
+@pytest.mark.parametrize("text", ["không biết", "ko biet", "kb", "chưa biết", "?"])
+def test_unknown_spellings(text: str) -> None:
+    assert read_yes_no(text) == "unknown"
+
+
+@pytest.mark.parametrize("text", ["có lẽ", "mai", "", "🙂", "3 con gà", "khong co gi ca"])
+def test_not_yes_or_no(text: str) -> None:
+    assert read_yes_no(text) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "hazard"),
+    [
+        ("2", "landslide"),
+        ("Sạt lở / nứt đất", "landslide"),
+        ("sat lo / nut dat", "landslide"),
+        ("nhà em bị ngập", "flood"),
+        ("lu quet", "flash_flood"),
+    ],
+)
+def test_choice_takes_number_title_unaccented_or_keyword(
+    engine: Engine, answer: str, hazard: str
+) -> None:
+    client = at_hazard(engine)
+    client.send(answer)
+    assert client.session is not None
+    assert client.session["slots"]["hazard"] == hazard
+    assert client.session["step"] == "village"
+
+
+def test_choice_refuses_ambiguous_keywords(engine: Engine) -> None:
+    client = at_hazard(engine)
+    no_entity = {"intent": {"name": "report_disaster", "confidence": 0.9}, "entities": []}
+    client.send("ngập và sạt lở", no_entity)  # two options named: ask again, keep nothing
+    assert client.session is not None
+    assert client.session["step"] == "hazard" and "hazard" not in client.session["slots"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "chosen"),
+    [
+        ("1,3", ["elderly", "disabled"]),
+        ("1 3", ["elderly", "disabled"]),
+        ("2;4", ["children", "pregnant"]),
+        ("5", []),
+        ("1,5", []),
+    ],
+)
+def test_multi_choice_typed_numbers(engine: Engine, typed: str, chosen: list[str]) -> None:
+    client = at_hazard(engine, "sms")
+    for text in ("1", "bản Panh", "4", typed):
+        client.send(text)
+    assert client.session is not None
+    vulnerable = [v for v in client.session["slots"]["vulnerable"] if v != "none"]
+    assert vulnerable == chosen
+    assert client.session["step"] == "house"
+
+
+def test_multi_choice_exclusive_option_clears_the_others(engine: Engine) -> None:
+    client = at_hazard(engine)
+    for text in ("1", "bản Panh", "4"):
+        client.send(text)
+    client.click("Người già")
+    client.click("Không có ai")
+    titles = client.last.buttons if client.last else []
+    assert "✓ Không có ai" in titles and "✓ Người già" not in titles
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("1tr5", 1_500_000), ("1,5 triệu", 1_500_000), ("800k", 800_000), ("2 củ", 2_000_000)],
+)
+def test_money_with_unit_is_taken_at_once(engine: Engine, typed: str, amount: int) -> None:
+    client = Client(engine)
+    for text in ("1", "không rõ", "1", "3", "1", typed):
+        client.send(text)
+    assert client.session is not None
+    assert client.session["slots"]["income_pp"] == amount
+
+
+def test_bare_number_is_confirmed_first(engine: Engine) -> None:
+    client = Client(engine)
+    for text in ("1", "không rõ", "1", "3", "1", "1500"):
+        client.send(text)
+    assert client.last is not None and "1.500.000 đồng" in client.last.texts[0]
+    assert client.session is not None and "income_pp" not in client.session["slots"]
+    client.send("có")
+    assert client.session["slots"]["income_pp"] == 1_500_000
+
+
+def test_known_village_is_offered_and_other_village_asked(engine: Engine) -> None:
+    client = Client(engine, village_id="04105:na cang")
+    client.send("1")
+    assert client.last is not None and "bản Nà Cang, xã Mai Sơn" in client.last.texts[-1]
+    client.click("Nơi khác")
+    client.send("ban panh")
+    assert client.session is not None
+    assert client.session["slots"]["village_id"] == "03664:panh"
+    assert client.last is not None
+    assert [a.name for a in client.last.actions] == ["contact.update"]
+
+
+def test_commune_only_place_is_kept_with_the_typed_text(engine: Engine) -> None:
+    client = at_hazard(engine)
+    client.send("1")
+    client.send("bản Xa Lạ, xã Mai Sơn")
+    assert client.session is not None
+    slots = client.session["slots"]
+    assert slots["commune_code"] == "04105" and slots["village_id"] is None
+    assert "bản Xa Lạ" in slots["place"]
+
+
+def test_location_and_photo_are_skipped_on_sms(engine: Engine) -> None:
+    client = at_hazard(engine, "sms")
+    for text in ("1", "bản Panh", "4", "5", "5"):
+        client.send(text)
+    assert client.session is not None
+    assert client.session["step"] == "confirm"
+    assert client.session["slots"]["location"] is None and client.session["slots"]["photo"] == []
+
+
+def test_every_kind_is_registered_once_with_its_own_name() -> None:
+    assert all(kind == step.kind for kind, step in STEPS.items())
+    assert len(STEPS) == 13
+
+
+def test_unknown_village_is_kept_as_typed_after_two_misses_in_a_disaster(engine: Engine) -> None:
+    client = at_hazard(engine)
+    client.send("1")
+    for _ in range(2):
+        client.send("bản Huổi Không Có")
+        assert client.session is not None and client.session["step"] == "village"
+    client.send("bản Huổi Không Có")
+    assert client.session is not None
+    assert client.session["step"] == "people"
+    assert client.session["slots"]["place"] == "bản Huổi Không Có"
+    assert client.session["slots"]["commune_code"] is None
