@@ -74,6 +74,10 @@ class Engine:
             out = runner.enter(ctx, str(pending["next"]))
         return self._turn(ctx, *out)
 
+    def text(self, key: str, lang: str, channel: str = "", **kw: Any) -> str:
+        """A text of the catalogue (for renderers and channels outside any flow)."""
+        return self.catalog.text(lang, key, channel, **kw)
+
     def wants_nlu(self, session: JSON | None, inp: Input) -> bool:
         """True only for free text the current step cannot take as its answer."""
         if inp.button or inp.location or inp.media:

@@ -23,3 +23,18 @@ def engine_services() -> EngineServices:
 @pytest.fixture(scope="session")
 def engine(engine_services: EngineServices) -> Engine:
     return Engine(DIALOGS, engine_services)
+
+
+@pytest.fixture(scope="session")
+def real_engine() -> Engine:
+    """The engine on the real gazetteer and policy rules: golden transcripts run on this."""
+    from bot.places.gazetteer import Gazetteer
+    from bot.policy.service import Policy
+
+    root = DIALOGS.parent
+    services = EngineServices(
+        places=Gazetteer.load(root / "data" / "places"),
+        policy=Policy.load(root / "data" / "policy"),
+        flow_timeout_seconds=1800,
+    )
+    return Engine(DIALOGS, services)

@@ -14,18 +14,18 @@ FLOWS = ("eligibility", "household_change", "disaster", "loans", "report_status"
 
 
 @pytest.mark.parametrize("path", transcripts(), ids=lambda p: p.stem)
-def test_transcript_replays(engine: Engine, path: Path) -> None:
-    _, pairs = replay(engine, path)
+def test_transcript_replays(real_engine: Engine, path: Path) -> None:
+    _, pairs = replay(real_engine, path)
     if UPDATE:
         return  # the file was just rewritten from the current behaviour; review the diff
     for i, (expected, actual) in enumerate(pairs, 1):
         assert actual == expected, f"{path.name}: turn {i} differs"
 
 
-def test_every_step_kind_has_a_transcript(engine: Engine) -> None:
+def test_every_step_kind_has_a_transcript(real_engine: Engine) -> None:
     seen: set[str] = set()
     for path in transcripts():
-        client, _ = replay(engine, path)
+        client, _ = replay(real_engine, path)
         seen |= client.kinds_seen
     assert set(STEPS) - seen == set()
 
