@@ -28,11 +28,14 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from bot.nlu.fastlinear import FastLinear
+
 log = logging.getLogger(__name__)
 
 # Bump whenever features, model or normalisation change, so cached models are retrained.
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
+_WORD_PATTERN = r"(?u)\b\w+\b"  # one-letter words count: "k", "e"
 Doc = tuple[str, str]  # (folded normalised text, accented normalised text)
 ModelKind = Literal["logreg", "svm"]
 
@@ -57,7 +60,7 @@ def build_pipeline(kind: ModelKind = "logreg") -> Pipeline:
             )),
             ("words", TfidfVectorizer(
                 analyzer="word", ngram_range=(1, 2), preprocessor=_folded,
-                token_pattern=r"(?u)\b\w+\b", sublinear_tf=True,
+                token_pattern=_WORD_PATTERN, sublinear_tf=True,
             )),
         ]
     )  # fmt: skip
@@ -75,6 +78,10 @@ class IntentModel:
     def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
         self.labels: list[str] = [str(c) for c in pipeline.classes_]
+        try:
+            self._fast: FastLinear | None = FastLinear(pipeline)
+        except TypeError:  # the calibrated SVM has no fast path
+            self._fast = None
 
     @classmethod
     def train(
@@ -90,9 +97,13 @@ class IntentModel:
             pipeline.fit(list(docs), list(labels))
         return cls(pipeline)
 
+    def proba_slow(self, doc: Doc) -> list[float]:
+        """The same probabilities through scikit-learn's own ``predict_proba`` (for tests)."""
+        return [float(p) for p in self._pipeline.predict_proba([doc])[0]]
+
     def rank(self, doc: Doc) -> list[tuple[str, float]]:
         """``[(intent, probability), ...]`` best first; probabilities sum to 1."""
-        probs = self._pipeline.predict_proba([doc])[0]
+        probs = self._fast.proba(doc) if self._fast else self._pipeline.predict_proba([doc])[0]
         pairs = [(label, float(p)) for label, p in zip(self.labels, probs, strict=True)]
         return sorted(pairs, key=lambda pair: -pair[1])
 

@@ -20,7 +20,9 @@ import yaml
 
 # The same grammar as rasa.shared.nlu.training_data.entities_parser: [text](type[:value]) or
 # [text]{json}.
-_ENTITY = re.compile(r"\[(?P<text>[^\]]+?)\](?:\((?P<type>[^:)]+?)(?::(?P<value>[^)]+))?\)|(?P<dict>\{[^}]+?\}))")
+_ENTITY = re.compile(
+    r"\[(?P<text>[^\]]+?)\](?:\((?P<type>[^:)]+?)(?::(?P<value>[^)]+))?\)|(?P<dict>\{[^}]+?\}))"
+)
 
 
 class NluDataError(ValueError):
@@ -70,7 +72,7 @@ class NluData:
 
 
 def parse_example(raw: str) -> tuple[str, list[EntitySpan]]:
-    """``"nhà [bị ngập](hazard)"`` -> ``("nhà bị ngập", [EntitySpan("hazard", "bị ngập", 4, 11)])``."""
+    """Strip entity markup: ``"nhà [bị ngập](hazard)"`` -> ``"nhà bị ngập"`` + one span (4, 11)."""
     out: list[str] = []
     spans: list[EntitySpan] = []
     pos = length = 0
@@ -104,8 +106,9 @@ def _items(block: Any, where: str) -> list[str]:
         return [ln[1:].strip() for ln in lines if ln.startswith("-") and ln[1:].strip()]
     if isinstance(examples, list):
         texts = [e.get("text") if isinstance(e, dict) else e for e in examples]
-        if all(isinstance(t, str) for t in texts):
-            return [t.strip() for t in texts if t.strip()]
+        strings = [t.strip() for t in texts if isinstance(t, str)]
+        if len(strings) == len(texts):
+            return [t for t in strings if t]
     raise NluDataError(f"{where}: 'examples' must be a '- item' block or a list")
 
 

@@ -23,7 +23,9 @@ MAX_CHARS = 1000  # longer messages are analysed up to here (SMS concatenations 
 _WORD = re.compile(r"[^\W_]+")
 _REPEAT = re.compile(r"([^\W\d_])\1+")
 # A Vietnamese syllable without diacritics: onset, vowel nucleus, coda.
-_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+)
 _TELEX_TONE = "sfrxj"  # tone keys left at the end of a word when the keyboard missed them
 _TELEX_W = (("uow", "uo"), ("uw", "u"), ("ow", "o"), ("aw", "a"))
 
