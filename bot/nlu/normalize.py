@@ -96,7 +96,10 @@ class Normalizer:
         table = doc.get("abbreviations") or {}
         if not isinstance(table, dict):
             raise ValueError(f"{path}: 'abbreviations' must be a mapping")
-        return cls({str(k): str(v) for k, v in table.items()})
+        bad = [k for k, v in table.items() if not isinstance(k, str) or not isinstance(v, str)]
+        if bad:  # YAML reads bare yes/no/on/off as booleans: quote them
+            raise ValueError(f"{path}: keys and values must be strings, check {bad!r}")
+        return cls(table)
 
     def _expand(self, word: str) -> str | None:
         if word in self._exact:
@@ -107,8 +110,10 @@ class Normalizer:
 
     def words(self, raw: str) -> tuple[str, ...]:
         """The normalised words of one token (usually one, several for an expansion)."""
-        word = _REPEAT.sub(r"\1", raw.lower())
-        expanded = self._expand(word)
+        lower = raw.lower()
+        word = _REPEAT.sub(r"\1", lower)
+        # The token as typed first: "hssv" must not be squeezed to "hsv" before lookup.
+        expanded = self._expand(lower) or self._expand(word)
         if expanded is None and fold_keep_offsets(word) == word and not word.isdigit():
             fixed = _telex(word)
             expanded = self._expand(fixed) or (fixed if fixed != word else None)
