@@ -43,7 +43,8 @@ CANONICAL = {
 
 def test_parse_example_strips_markup_and_keeps_spans() -> None:
     text, spans = parse_example(
-        'nhà [bị ngập](hazard) ở [bản Panh](place), [nhà sập]{"entity": "hazard", "value": "collapse"}'
+        "nhà [bị ngập](hazard) ở [bản Panh](place), "
+        '[nhà sập]{"entity": "hazard", "value": "collapse"}'
     )
     assert text == "nhà bị ngập ở bản Panh, nhà sập"
     assert spans == [
@@ -107,7 +108,9 @@ stories: []
     assert data.intents == ["report_disaster", "greet"]
 
 
-@pytest.mark.parametrize("doc", [{"nlu": "x"}, {"nlu": ["x"]}, {"nlu": [{"intent": "a", "examples": 3}]}])
+@pytest.mark.parametrize(
+    "doc", [{"nlu": "x"}, {"nlu": ["x"]}, {"nlu": [{"intent": "a", "examples": 3}]}]
+)
 def test_malformed_documents_raise(doc: object) -> None:
     with pytest.raises(NluDataError):
         parse_document(doc)
@@ -121,7 +124,7 @@ def test_missing_project_raises(tmp_path: Path) -> None:
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text("nlu: [\n", encoding="utf-8")
-    with pytest.raises(NluDataError, match="bad.yml"):
+    with pytest.raises(NluDataError, match=r"bad\.yml"):
         load_files([bad])
 
 
@@ -173,7 +176,9 @@ def test_every_intent_has_forty_examples(train: object) -> None:
     assert min(counts.values()) >= 40, counts
 
 
-def test_annotations_use_known_entities_and_canonical_values(train: object, held_out: object) -> None:
+def test_annotations_use_known_entities_and_canonical_values(
+    train: object, held_out: object
+) -> None:
     for data in (train, held_out):
         for ex in data.examples:  # type: ignore[attr-defined]
             for span in ex.entities:
@@ -211,7 +216,9 @@ def test_report_reference_regex(train: object) -> None:
         assert not re.search(pattern, text), text
 
 
-def test_held_out_set_is_big_disjoint_and_covers_everything(train: object, held_out: object) -> None:
+def test_held_out_set_is_big_disjoint_and_covers_everything(
+    train: object, held_out: object
+) -> None:
     examples = held_out.examples  # type: ignore[attr-defined]
     assert len(examples) >= 300
     assert {e.intent for e in examples} == INTENTS

@@ -75,7 +75,10 @@ def test_change_type(nlu: BuiltinNlu, text: str, value: str, surface: str) -> No
         ("vay can ngheo ntn", [("loan_program", "near_poor", "vay can ngheo")]),
         ("vay hssv can gi", [("loan_program", "students", "hssv")]),
         ("vay nuoc sach", [("loan_program", "water_sanitation", "nuoc sach")]),
-        ("ho dan toc thieu so co dc vay ko", [("loan_program", "ethnic_minority", "dan toc thieu so")]),
+        (
+            "ho dan toc thieu so co dc vay ko",
+            [("loan_program", "ethnic_minority", "dan toc thieu so")],
+        ),
         # Without a word about loans "hộ nghèo" is not a loan programme.
         ("nhà em có phải hộ nghèo không", []),
     ],
@@ -136,7 +139,10 @@ def test_people_count_is_not_also_money(nlu: BuiltinNlu) -> None:
 
 def test_place_from_injected_gazetteer(nlu: BuiltinNlu, places: FakePlaces) -> None:
     with_places = BuiltinNlu(nlu.model, nlu.normalizer, nlu.lookups, places=places)
-    for text, surface in [("Nhà em ở bản Panh bị ngập", "bản Panh"), ("nha e o ban panh", "ban panh")]:
+    for text, surface in [
+        ("Nhà em ở bản Panh bị ngập", "bản Panh"),
+        ("nha e o ban panh", "ban panh"),
+    ]:
         found = [e for e in with_places.parse_sync(text)["entities"] if e["entity"] == "place"]
         assert len(found) == 1
         place = found[0]
@@ -156,7 +162,9 @@ def test_place_commune_only(nlu: BuiltinNlu, places: FakePlaces) -> None:
 def test_no_place_without_gazetteer_or_match(nlu: BuiltinNlu, places: FakePlaces) -> None:
     assert ents(nlu, "nhà em ở bản Panh", "place") == []
     with_places = BuiltinNlu(nlu.model, nlu.normalizer, nlu.lookups, places=places)
-    assert [e for e in with_places.parse_sync("nha e bi ngap")["entities"] if e["entity"] == "place"] == []
+    assert [
+        e for e in with_places.parse_sync("nha e bi ngap")["entities"] if e["entity"] == "place"
+    ] == []
 
 
 def test_a_failing_gazetteer_does_not_break_parsing(nlu: BuiltinNlu) -> None:
