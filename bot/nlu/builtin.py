@@ -1,0 +1,155 @@
+"""The built-in NLU: trained from the Rasa project at start, answers in Rasa's parse shape.
+
+``BuiltinNlu.train(nlu_data_dir)`` reads ``nlu_data/data/*.yml`` (and the abbreviation and
+entity-rule tables in ``data/nlu/``), fits the intent model or reuses the cached one, and
+returns an object implementing :class:`bot.ports.Nlu`. ``parse`` never raises on a string.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import ROOT
+from bot.nlu import classifier
+from bot.nlu.classifier import IntentModel
+from bot.nlu.data import load_project, training_files
+from bot.nlu.entities import (
+    EntityRules,
+    LookupExtractor,
+    extract_amounts,
+    extract_people_counts,
+)
+from bot.nlu.normalize import Normalized, Normalizer
+from bot.nlu.place_entity import extract_place
+from bot.ports import JSON, PlaceLookup
+
+log = logging.getLogger(__name__)
+
+FALLBACK_INTENT = "nlu_fallback"
+RANKING_LENGTH = 10  # as DIETClassifier's default ranking_length
+DEFAULT_CACHE_DIR = ROOT / "var" / "nlu-cache"
+DEFAULT_TABLES_DIR = ROOT / "data" / "nlu"
+PLACE_MIN_SCORE = 70.0
+
+
+class BuiltinNlu:
+    """Intent classifier + entity extractors behind the :class:`bot.ports.Nlu` port."""
+
+    def __init__(
+        self,
+        model: IntentModel,
+        normalizer: Normalizer,
+        lookups: LookupExtractor,
+        *,
+        references: Sequence[str] = (),
+        places: PlaceLookup | None = None,
+        threshold: float = 0.55,
+    ) -> None:
+        self.model = model
+        self.normalizer = normalizer
+        self.lookups = lookups
+        self.places = places
+        self.threshold = threshold
+        # Report codes ("TT-7K3Q9M") hold digits and "k"s that must not read as money.
+        self._references = [re.compile(p) for p in references]
+
+    @classmethod
+    def train(
+        cls,
+        nlu_data_dir: Path,
+        *,
+        places: PlaceLookup | None = None,
+        threshold: float = 0.55,
+        cache_dir: Path | None = None,
+        tables_dir: Path | None = None,
+    ) -> BuiltinNlu:
+        """Train (or load from ``cache_dir``, default ``var/nlu-cache/``) from a Rasa project.
+
+        ``tables_dir`` (default ``data/nlu/``) holds ``abbreviations.yml`` and
+        ``entity_rules.yml``. Raises :class:`bot.nlu.data.NluDataError` on invalid data.
+        """
+        tables = tables_dir or DEFAULT_TABLES_DIR
+        abbreviations = tables / "abbreviations.yml"
+        rules_file = tables / "entity_rules.yml"
+        normalizer = Normalizer.from_file(abbreviations)
+        rules = EntityRules.from_file(rules_file) if rules_file.is_file() else EntityRules()
+        data = load_project(nlu_data_dir)
+        cache = cache_dir or DEFAULT_CACHE_DIR
+        key = classifier.cache_key([*training_files(nlu_data_dir), abbreviations])
+        model = classifier.load_cached(cache, key)
+        if model is None:
+            started = time.perf_counter()
+            docs = [_doc(normalizer(e.text)) for e in data.examples]
+            model = IntentModel.train(docs, [e.intent for e in data.examples])
+            log.info(
+                "trained NLU on %d examples in %.2fs", len(docs), time.perf_counter() - started
+            )
+            classifier.save_cached(cache, key, model)
+        lookups = LookupExtractor(data, normalizer, rules)
+        return cls(
+            model,
+            normalizer,
+            lookups,
+            references=data.regexes.get("report_ref", ()),
+            places=places,
+            threshold=threshold,
+        )
+
+    async def parse(self, text: str) -> JSON:
+        """Rasa ``/model/parse`` JSON for ``text`` (CPU-bound but ~1 ms: run inline)."""
+        await asyncio.sleep(0)
+        return self.parse_sync(text)
+
+    def parse_sync(self, text: str) -> JSON:
+        """The same as :meth:`parse`, synchronously. Never raises on a ``str``."""
+        text = text if isinstance(text, str) else str(text)
+        norm = self.normalizer(text)
+        if not norm.tokens:
+            return self._answer(text, [], [])
+        ranking = self.model.rank(_doc(norm))
+        return self._answer(text, ranking, self._entities(norm))
+
+    def _entities(self, norm: Normalized) -> list[dict[str, Any]]:
+        counts = extract_people_counts(norm)
+        taken = [(e["start"], e["end"]) for e in counts]
+        for pattern in self._references:
+            taken += [
+                norm.span(*m.span()) for m in pattern.finditer(norm.text) if m.end() > m.start()
+            ]
+        found = self.lookups.extract(norm) + counts + extract_amounts(norm, taken)
+        if self.places is not None:
+            found += extract_place(norm, self.places, PLACE_MIN_SCORE)
+        return sorted(found, key=lambda e: (e["start"], e["end"]))
+
+    def _answer(
+        self, text: str, ranking: list[tuple[str, float]], entities: list[dict[str, Any]]
+    ) -> JSON:
+        ranked: list[dict[str, Any]] = [
+            {"name": n, "confidence": round(p, 6)} for n, p in ranking[:RANKING_LENGTH]
+        ]
+        best = ranking[0][1] if ranking else 0.0
+        if not ranked or best < self.threshold:
+            # As Rasa's FallbackClassifier: the threshold as confidence, real candidates kept.
+            fallback = {"name": FALLBACK_INTENT, "confidence": self.threshold}
+            return {
+                "text": text,
+                "intent": fallback,
+                "entities": entities,
+                "intent_ranking": [dict(fallback), *ranked],
+            }
+        return {
+            "text": text,
+            "intent": dict(ranked[0]),
+            "entities": entities,
+            "intent_ranking": ranked,
+        }
+
+
+def _doc(norm: Normalized) -> classifier.Doc:
+    return (norm.folded, norm.accented)

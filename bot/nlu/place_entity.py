@@ -1,0 +1,81 @@
+"""The ``place`` entity, found by the gazetteer (an injected :class:`bot.ports.PlaceLookup`).
+
+The gazetteer finds place names inside a whole sentence and reports the user's own words as
+``PlaceMatch.matched`` ("bản Panh", or "bản Panh, xã Chiềng Xôm" when a commune was named as
+well); this module turns its best match into a Rasa entity whose span covers those words in the
+original text and whose value is the display name of the village (or of the commune).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.domain.places import PlaceMatch
+from bot.nlu.normalize import Normalized
+from bot.ports import PlaceLookup
+from bot.textnorm import fold, fold_keep_offsets
+
+log = logging.getLogger(__name__)
+
+EXTRACTOR = "BuiltinPlaceExtractor"
+
+
+def _locate(haystack: str, part: str, start: int) -> tuple[int, int] | None:
+    """Span of ``part`` in ``haystack`` (both folded, same length as their originals)."""
+    needle = fold(part)
+    if not needle:
+        return None
+    at = haystack.find(needle, start)
+    return (at, at + len(needle)) if at >= 0 else None
+
+
+def _span(norm: Normalized, match: PlaceMatch) -> tuple[int, int] | None:
+    """The original-text span of the words the gazetteer matched, or None if not found."""
+    # Squeeze runs of spaces the way fold() does, keeping one index per kept character.
+    folded = fold_keep_offsets(norm.text)
+    kept = [
+        i for i, ch in enumerate(folded) if not (ch.isspace() and i and folded[i - 1].isspace())
+    ]
+    squeezed = "".join(" " if folded[i].isspace() else folded[i] for i in kept)
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for part in match.matched.split(","):
+        found = _locate(squeezed, part, pos)
+        if found is None:
+            continue
+        spans.append(found)
+        pos = found[1]
+    if not spans:
+        return None
+    return norm.span(kept[spans[0][0]], kept[spans[-1][1] - 1] + 1)
+
+
+def extract_place(norm: Normalized, places: PlaceLookup, min_score: float) -> list[dict[str, Any]]:
+    """At most one ``place`` entity: the gazetteer's best match scoring ``min_score`` or more."""
+    if not norm.tokens:
+        return []
+    try:
+        matches = places.match(norm.text, limit=1)
+    except Exception:  # a gazetteer bug must not stop intent classification
+        log.exception("place lookup failed")
+        return []
+    if not matches or matches[0].score < min_score:
+        return []
+    best = matches[0]
+    span = _span(norm, best)
+    if span is None:
+        return []
+    village = best.village
+    return [
+        {
+            "entity": "place",
+            "start": span[0],
+            "end": span[1],
+            "value": village.display_name if village else best.commune.display_name,
+            "confidence": round(best.score / 100.0, 3),
+            "extractor": EXTRACTOR,
+            "village_id": village.id if village else None,
+            "commune_code": best.commune.code,
+        }
+    ]
