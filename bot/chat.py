@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import yaml
 
 from bot.app import build_app
 from bot.config import Settings
-from bot.domain.messages import Inbound
+from bot.domain.messages import Inbound, Location
 from bot.render.render import render
 
 
@@ -61,18 +62,21 @@ async def run_chat(settings: Settings, *, user: str, channel: str, record: Path 
 
 
 def _inbound(line: str, user: str, channel: str) -> tuple[Inbound, dict[str, Any]]:
-    from bot.domain.messages import Location
-
-    base = {"channel": "sim", "address": f"sim:{user}", "external_id": uuid.uuid4().hex}
+    """``/pin LAT LON`` shares a location, ``/photo NAME`` a photo; anything else is text."""
     parts = line.split()
+    msg = Inbound(
+        channel="sim",
+        address=f"sim:{user}",
+        external_id=uuid.uuid4().hex,
+        text=line,
+        render_as=channel,
+    )
     if len(parts) == 3 and parts[0] == "/pin":
         try:
             lat, lon = float(parts[1]), float(parts[2])
         except ValueError:
-            pass
-        else:
-            loc = Location(lat, lon)
-            return Inbound(**base, location=loc, render_as=channel), {"location": [lat, lon]}
+            return msg, {"say": line}
+        return replace(msg, text="", location=Location(lat, lon)), {"location": [lat, lon]}
     if len(parts) == 2 and parts[0] == "/photo":
-        return Inbound(**base, media=(parts[1],), render_as=channel), {"photo": parts[1]}
-    return Inbound(**base, text=line, render_as=channel), {"say": line}
+        return replace(msg, text="", media=(parts[1],)), {"photo": parts[1]}
+    return msg, {"say": line}

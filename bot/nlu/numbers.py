@@ -116,7 +116,7 @@ def _runs(toks: list[_Tok], text: str) -> list[list[_Tok]]:
             and word in _COUNTED_NOUNS
             and len(cur) > 1
             and cur[-1].kind in ("num", "digit")
-            and cur[-2].kind == "mult"
+            and any(t.kind == "mult" for t in cur[:-1])
         ):
             cur.pop()
         if tok.kind == "other" or (cur and not adjacent):
@@ -169,6 +169,13 @@ def _evaluate(run: list[_Tok]) -> tuple[Decimal, bool] | None:
     return (total, has_unit) if seen_number else None
 
 
+def _glued(text: str, start: int, end: int) -> bool:
+    """True when the span touches a letter or digit outside it (no word boundary)."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return before.isalnum() or after.isalnum()
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Every amount of money in ``text`` with its span. Bare numbers count from 10,000 up."""
     found = []
@@ -177,10 +184,14 @@ def find_amounts(text: str) -> list[Amount]:
             run = run[1:]
         if not run:
             continue
+        if _glued(text, run[0].start, run[-1].end):
+            continue  # part of a code or word such as "TT-9X4K2P"
         result = _evaluate(run)
         if result is None:
             continue
         value, has_unit = result
+        if value == 0 and not any(t.kind == "num" for t in run):
+            continue  # "không đồng ý" is a refusal, not 0 đồng
         if (has_unit or value >= 10_000) and 0 <= value <= _MAX_VND:
             found.append(Amount(run[0].start, run[-1].end, int(value)))
     return found

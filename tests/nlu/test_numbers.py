@@ -33,6 +33,7 @@ from bot.nlu.numbers import find_amounts, guess_money, parse_count, parse_money
         ("3 lít", 300_000),
         ("khoảng 2 triệu một tháng", 2_000_000),
         ("một triệu hai mỗi tháng", 1_200_000),
+        ("thu nhập 1tr5 một tháng", 1_500_000),
         ("0", 0),
         ("0 đồng", 0),
     ],
@@ -42,7 +43,18 @@ def test_parse_money_reads_village_spellings(text: str, expected: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "ko biet", "🙂", "1500", "nhà 5 người", "1tr và 2tr", "\x00\x07"]
+    "text",
+    [
+        "",
+        "ko biet",
+        "🙂",
+        "1500",
+        "nhà 5 người",
+        "1tr và 2tr",
+        "\x00\x07",
+        "không đồng ý",
+        "TT-9X4K2P",
+    ],
 )
 def test_parse_money_refuses_what_is_not_one_amount(text: str) -> None:
     assert parse_money(text) is None

@@ -13,6 +13,7 @@ from bot.app import App
 from bot.store.models import Report
 from tests.web.conftest import Sim
 
+
 async def stored_reports(app: App) -> list[Report]:
     async with AsyncSession(app.store.engine) as session:
         return list((await session.execute(select(Report))).scalars())
