@@ -168,3 +168,18 @@ def test_unknown_village_is_kept_as_typed_after_two_misses_in_a_disaster(engine:
     assert client.session["step"] == "people"
     assert client.session["slots"]["place"] == "bản Huổi Không Có"
     assert client.session["slots"]["commune_code"] is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("TT-KXQMNP", "TT-KXQMNP"),  # the store's codes may be all letters
+        ("tt kxqmnp", "TT-KXQMNP"),
+        ("bd7k3q9m", "BD-7K3Q9M"),
+        ("TT-000123", "TT-000123"),
+    ],
+)
+def test_reference_codes_as_residents_type_them(typed: str, canonical: str) -> None:
+    from bot.engine.functions.common import ref_code
+
+    assert ref_code(None, typed) == canonical  # type: ignore[arg-type]

@@ -11,6 +11,8 @@ from bot.engine.types import JSON
 
 TOPICS = ("loans", "disaster_warnings", "village_notices")
 _REF = re.compile(r"^([A-Z]{1,4})-?(\d{1,10})$")
+# The store's codes: a two-letter prefix and six symbols, which may all be letters (TT-KXQMNP).
+_STORE_REF = re.compile(r"^([A-Z]{2})-?([A-Z0-9]{6})$")
 
 
 def report_args(ctx: Ctx, rtype: str, subtype: str | None, details: JSON) -> JSON:
@@ -36,7 +38,7 @@ def submit_ref(ctx: Ctx) -> dict[str, Any]:
 def ref_code(ctx: Ctx, text: str) -> str | None:
     """A reference code as typed ("tt 000001", "TT-000001") in its canonical form, or None."""
     compact = re.sub(r"[\s.]+", "", text).upper()
-    m = _REF.match(compact)
+    m = _REF.match(compact) or _STORE_REF.match(compact)
     if m:
         return f"{m.group(1)}-{m.group(2)}"
     if re.fullmatch(r"[A-Z0-9-]{4,24}", compact) and any(c.isdigit() for c in compact):
