@@ -10,17 +10,78 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class TelegramSettings(BaseModel):
+    """Telegram Bot API (aiogram 3). Webhook at ``{public_url}/webhooks/telegram``."""
+
+    enabled: bool = Field(False, description="Accept and send Telegram messages.")
+    token: SecretStr | None = Field(None, description="Bot token from @BotFather.")
+    webhook_secret: SecretStr | None = Field(
+        None, description="secret_token for setWebhook (1-256 of A-Z a-z 0-9 _ -)."
+    )
+    api_base: str = Field("https://api.telegram.org", description="Bot API server.")
+
+
+class ZaloSettings(BaseModel):
+    """Zalo Official Account API v3. Webhook at ``{public_url}/webhooks/zalo``."""
+
+    enabled: bool = Field(False, description="Accept and send Zalo OA messages.")
+    app_id: str | None = Field(None, description="Zalo app id (signature and token refresh).")
+    app_secret: SecretStr | None = Field(None, description="Zalo app secret (token refresh).")
+    oa_secret_key: SecretStr | None = Field(None, description="OA secret key (webhook signature).")
+    access_token: SecretStr | None = Field(None, description="Initial OA access token.")
+    refresh_token: SecretStr | None = Field(None, description="Initial single-use refresh token.")
+    api_base: str = Field("https://openapi.zalo.me", description="OA Open API host.")
+    oauth_base: str = Field("https://oauth.zaloapp.com", description="OAuth host (refresh).")
+
+
+class ZaloBotSettings(BaseModel):
+    """Zalo Bot Platform (Telegram-like). Webhook at ``{public_url}/webhooks/zalo_bot``."""
+
+    enabled: bool = Field(False, description="Accept and send Zalo Bot messages.")
+    token: SecretStr | None = Field(None, description="Bot token <id>:<secret>.")
+    webhook_secret: SecretStr | None = Field(None, description="secret_token for setWebhook.")
+    api_base: str = Field("https://bot-api.zaloplatforms.com", description="Bot API host.")
+
+
+class TwilioSettings(BaseModel):
+    """Twilio Programmable Messaging (SMS outside Vietnam, outbound notices)."""
+
+    enabled: bool = Field(False, description="Accept and send SMS through Twilio.")
+    account_sid: str | None = Field(None, description="Account SID (AC...).")
+    auth_token: SecretStr | None = Field(None, description="Auth token (signs webhooks).")
+    from_number: str | None = Field(None, description="Sender number in E.164.")
+    messaging_service_sid: str | None = Field(None, description="MG... instead of from_number.")
+    api_base: str = Field("https://api.twilio.com", description="REST API host.")
+
+
+class AndroidSmsSettings(BaseModel):
+    """SMS Gateway for Android on a Vietnamese SIM: two-way SMS inside Vietnam."""
+
+    enabled: bool = Field(False, description="Accept and send SMS through the Android gateway.")
+    base_url: str = Field(
+        "https://api.sms-gate.app/3rdparty/v1",
+        description="Gateway API: cloud, private server, or http://<phone-ip>:8080 (local).",
+    )
+    username: str | None = Field(None, description="Gateway API user.")
+    password: SecretStr | None = Field(None, description="Gateway API password.")
+    signing_key: SecretStr | None = Field(None, description="Webhook HMAC signing key.")
 
 
 class Settings(BaseSettings):
     """Application settings, read from the environment and an optional ``.env`` file."""
 
     model_config = SettingsConfigDict(
-        env_prefix="BANBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="BANBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
     )
 
     env: Literal["development", "test", "production"] = Field(
@@ -62,12 +123,39 @@ class Settings(BaseSettings):
     sms_unaccented: bool = Field(
         False, description="Send SMS without diacritics (GSM-7, cheaper) instead of UCS-2."
     )
+    public_url: str | None = Field(
+        None, description="Public HTTPS base URL of this server (webhooks), e.g. https://bot.xa.vn"
+    )
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    zalo: ZaloSettings = Field(default_factory=ZaloSettings)
+    zalo_bot: ZaloBotSettings = Field(default_factory=ZaloBotSettings)
+    twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    android_sms: AndroidSmsSettings = Field(default_factory=AndroidSmsSettings)
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> Settings:
+        """Outside development, refuse empty or placeholder secrets of enabled channels."""
+        if self.env != "production":
+            return self
+        for name in ("telegram", "zalo", "zalo_bot", "twilio", "android_sms"):
+            section = getattr(self, name)
+            if not section.enabled:
+                continue
+            for field, value in section:
+                if isinstance(value, SecretStr) and _is_placeholder(value):
+                    raise ValueError(f"BANBOT_{name.upper()}__{field.upper()} is a placeholder")
+        return self
 
     @field_validator("redis_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """``BANBOT_REDIS_URL=`` (empty) means in-process state, like leaving it unset."""
         return None if isinstance(value, str) and not value.strip() else value
+
+
+def _is_placeholder(value: SecretStr) -> bool:
+    raw = value.get_secret_value().strip().lower()
+    return raw in {"", "changeme", "change-me", "secret", "xxx", "todo"} or raw.startswith("your")
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,8 @@ class Inbound:
 
     ``external_id`` is the provider's id for the delivery (used for dedupe); ``button`` is the
     payload of a pressed button; ``media`` holds provider references (file ids, URLs), never bytes.
+    ``contact_phone`` is a phone number the sender shared as their own (links identities);
+    ``event`` marks a non-message event: STOP/START keywords, Zalo follow/unfollow, a blocked bot.
     """
 
     channel: str
@@ -38,6 +40,8 @@ class Inbound:
     location: Location | None = None
     media: tuple[str, ...] = ()
     contact_phone: str | None = None
+    contact_name: str | None = None
+    event: str | None = None  # "stop" | "start" | "follow" | "unfollow" | "new_conversation"
     received_at: datetime | None = None
     render_as: str | None = None  # simulator only: render replies as telegram / zalo / sms
 
