@@ -74,12 +74,27 @@ def read_villages_csv(path: Path, gazetteer: Gazetteer) -> ImportResult:
         made = _village(values, gazetteer)
         if isinstance(made, str):
             errors.append((line, made))
-        elif made.id in seen or gazetteer.village(made.id) is not None:
+        elif made.id in seen or _known(made, gazetteer, villages):
             duplicates += 1
         else:
             seen.add(made.id)
             villages.append(made)
     return ImportResult(tuple(villages), tuple(errors), duplicates)
+
+
+def _known(made: Village, gazetteer: Gazetteer, pending: list[Village]) -> bool:
+    """Already in the gazetteer (or earlier in the file).
+
+    A name written without any diacritics ("nam nieu") is the same village as a known one that
+    folds to it ("Nam Niệu"); a name *with* marks is its own village: bản Cang is not bản Cảng.
+    """
+    if gazetteer.village(made.id) is not None:
+        return True
+    if fold(made.name) != made.name.lower():
+        return False
+    key = fold(made.name)
+    existing = [*gazetteer.villages_of(made.commune_code), *pending]
+    return any(v.commune_code == made.commune_code and fold(v.name) == key for v in existing)
 
 
 def _village(values: dict[str, str], gazetteer: Gazetteer) -> Village | str:

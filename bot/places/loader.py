@@ -68,8 +68,11 @@ def read_predecessors(path: Path) -> list[tuple[str, str, str]]:
 
 
 def village_id(commune_code: str, name: str) -> str:
-    """The stable village id: ``"03664:nam nieu"``."""
-    return f"{commune_code}:{fold(name)}"
+    """The stable village id: ``"03664:nam niệu"`` (NFC, lower case, single spaces).
+
+    Diacritics stay: bản Cang and bản Cảng of xã Chiềng Sơ are two villages.
+    """
+    return f"{commune_code}:{' '.join(nfc(name).lower().split())}"
 
 
 def make_village(

@@ -15,6 +15,7 @@ from typing import Any
 from bot.domain.places import Commune, PlaceMatch, Village
 from bot.domain.policy import Classification, Indicator, LoanProgram, Standard, Support
 from bot.engine.types import ActionRequest, ContactInfo
+from bot.places.loader import village_id
 from bot.textnorm import fold
 
 JSON = dict[str, Any]
@@ -53,7 +54,7 @@ _VILLAGES = [
     ("03451", "Tó Khò", "P"),
 ]
 VILLAGES = {
-    f"{code}:{fold(name)}": Village(f"{code}:{fold(name)}", name, f"bản {name}", "ban", code, conf)
+    village_id(code, name): Village(village_id(code, name), name, f"bản {name}", "ban", code, conf)
     for code, name, conf in _VILLAGES
 }
 

@@ -122,7 +122,7 @@ def test_bare_number_is_confirmed_first(engine: Engine) -> None:
 
 
 def test_known_village_is_offered_and_other_village_asked(engine: Engine) -> None:
-    client = Client(engine, village_id="04105:na cang")
+    client = Client(engine, village_id="04105:nà cang")
     client.send("1")
     assert client.last is not None and "bản Nà Cang, xã Mai Sơn" in client.last.texts[-1]
     client.click("Nơi khác")

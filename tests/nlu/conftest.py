@@ -26,7 +26,7 @@ class FakePlaces:
         )  # fmt: skip
         self.mu_ca = Commune("07000", "Mù Cả", "xa", "Lai Châu", "12", "rural", "C")
         self.panh = Village("03664:panh", "Panh", "bản Panh", "ban", "03664", "C")
-        self.nam_nieu = Village("03664:nam nieu", "Nam Niệu", "bản Nam Niệu", "ban", "03664", "P")
+        self.nam_nieu = Village("03664:nam niệu", "Nam Niệu", "bản Nam Niệu", "ban", "03664", "P")
         self.calls: list[str] = []
 
     def match(

@@ -43,10 +43,3 @@ def test_entities_on_held_out(nlu: BuiltinNlu, held_out: list[Example], plain: b
     assert report.entity_expected >= 80
     assert report.entity_precision >= 0.90
     assert report.entity_recall >= 0.85
-
-
-def test_parse_latency(nlu: BuiltinNlu, held_out: list[Example]) -> None:
-    report = evaluate(nlu.parse_sync, held_out * 3)
-    # Generous bounds for a shared CI box; a return to sklearn's per-call path (~6 ms) fails.
-    assert report.percentile_ms(50) < 4.0
-    assert report.percentile_ms(99) < 40.0

@@ -36,7 +36,7 @@ def test_commune_records(gz: Gazetteer, commune_rows: list[dict[str, str]]) -> N
 
 
 def test_villages(gz: Gazetteer, village_rows: list[dict[str, str]]) -> None:
-    nam_nieu = gz.village("03664:nam nieu")
+    nam_nieu = gz.village("03664:nam niệu")
     assert nam_nieu is not None
     assert (nam_nieu.name, nam_nieu.display_name, nam_nieu.village_type) == (
         "Nam Niệu",
@@ -48,7 +48,7 @@ def test_villages(gz: Gazetteer, village_rows: list[dict[str, str]]) -> None:
     assert len(expected) == 14
     assert gz.villages_of("99999") == []
     assert gz.village("03664:nope") is None
-    assert village_id("03664", "Tò Lọ") == "03664:to lo"
+    assert village_id("03664", "Tò Lọ") == "03664:tò lọ"
 
 
 def test_find_communes(gz: Gazetteer) -> None:
@@ -77,7 +77,7 @@ def _small() -> Gazetteer:
 def test_from_records() -> None:
     gz = _small()
     m = gz.match("nha em o ban nam nieu")[0]
-    assert m.village is not None and m.village.id == "00001:nam nieu"
+    assert m.village is not None and m.village.id == "00001:nam niệu"
     assert gz.match("xa chieng xom")[0].via_predecessor == "xã Chiềng Xôm"
     district = gz.match("huyện Mai Sơn")
     assert [(m.commune.code, m.via_predecessor) for m in district] == [("00002", "huyện Mai Sơn")]
@@ -93,4 +93,4 @@ def test_add_villages_is_matched_and_idempotent() -> None:
     assert gz.add_villages([unknown_commune]) == 0
     m = gz.match("ban hum")[0]
     assert m.village == hum and m.village.display_name == "bản Hụm"
-    assert gz.villages_of("00001") == [hum, gz.village("00001:nam nieu")]
+    assert gz.villages_of("00001") == [hum, gz.village("00001:nam niệu")]

@@ -15,7 +15,7 @@ CHIENG_AN = Commune("03664", "Chiềng An", "phuong", "Sơn La", "14", "urban", 
 MAI_SON = Commune("04105", "Mai Sơn", "xa", "Sơn La", "14", "rural", "C")
 MU_CA = Commune("03451", "Mù Cả", "xa", "Lai Châu", "12", "rural", "C")
 BAN_PANH = Village("03664:panh", "Panh", "bản Panh", "ban", "03664", "C")
-NAM_NIEU = Village("03664:nam nieu", "Nam Niệu", "bản Nam Niệu", "ban", "03664", "SEED")
+NAM_NIEU = Village("03664:nam niệu", "Nam Niệu", "bản Nam Niệu", "ban", "03664", "SEED")
 TIEU_KHU_4 = Village("04105:4", "4", "tiểu khu 4", "tieu_khu", "04105", "P")
 PREDECESSORS = [
     ("xã Chiềng Xôm", "thành phố Sơn La", "03664"),

@@ -124,7 +124,7 @@ async def test_disaster_report_by_sms_is_saved_flagged_and_numbered(
     assert "báo khẩn" in sim.text
     [report] = await stored_reports(bot_app)
     assert report.ref == match.group(0)
-    assert report.village_id == "03664:nam nieu" and report.commune_code == "03664"
+    assert report.village_id == "03664:nam niệu" and report.commune_code == "03664"
     assert report.flagged and report.urgency is not None and report.urgency >= 50
     assert report.details["vulnerable"] == ["elderly", "children"]
 
