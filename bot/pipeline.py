@@ -26,7 +26,7 @@ from bot.engine.types import ContactInfo, Input, Turn
 from bot.i18n import system_text
 from bot.ports import Nlu
 from bot.sessions.factory import ConversationState
-from bot.sessions.keys import dedupe_key, session_key
+from bot.sessions.keys import dedupe_key, lock_key, session_key
 from bot.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,8 @@ class Pipeline:
     async def _locked(
         self, key: str, msg: Inbound, now: datetime | None, started: float
     ) -> Outcome:
-        async with self._state.locker.lock(key):
+        # The lock has its own key: a Redis lock stores its token under the name it is given.
+        async with self._state.locker.lock(lock_key(msg.channel, msg.address)):
             session = await self._state.sessions.load(key)
             contact = await self._contact(msg)
             inp = Input(

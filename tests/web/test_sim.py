@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -170,3 +171,35 @@ async def test_report_status_lists_my_latest_reports(client: httpx.AsyncClient) 
     await sim.send("5")
     await sim.send(ref.group(0).lower().replace("-", ""))
     assert ref.group(0) in sim.text and "không tìm thấy" not in sim.text.lower()
+
+
+async def test_conversation_state_lives_in_redis_when_configured(
+    tmp_path: Path, redis_url: str
+) -> None:
+    import redis.asyncio as aioredis
+
+    from bot.app import build_app
+    from bot.sessions.keys import session_key
+    from bot.web.app import create_app
+    from tests.conftest import make_settings
+
+    app = await build_app(make_settings(tmp_path, redis_url=redis_url))
+    try:
+        api = create_app(app_obj=app)
+        api.state.bot = app
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sim.test") as c:
+            sim = Sim(c, f"redis-{tmp_path.name}", channel="sms")
+            await disaster_by_sms(sim)
+        client = aioredis.from_url(redis_url)
+        try:
+            key = session_key("sim", f"sim:{sim.user}")
+            raw = await client.get(key)
+            ttl = await client.ttl(key)
+            await client.delete(key)
+        finally:
+            await client.aclose()
+        assert raw is not None and b'"disaster"' in raw
+        assert 0 < ttl <= app.settings.session_ttl_seconds
+    finally:
+        await app.aclose()
