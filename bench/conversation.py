@@ -28,16 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # A whole disaster report, answered the way an SMS user would (numbers for choices).
 SCRIPT: list[dict[str, object]] = [
     {"text": "xin chào"},
-    {"text": "nha em bi ngap"},
-    {"text": "khong"},
-    {"text": "1"},
+    {"text": "nha em bi ngap"},  # NLU: report_disaster, hazard=flood
+    {"text": "khong"},  # nobody in danger right now
     {"text": "ban nam nieu"},
-    {"text": "5"},
-    {"text": "5"},
-    {"text": "4"},
-    {"text": "bo qua"},
-    {"text": "bo qua"},
-    {"text": "co"},
+    {"text": "5"},  # people
+    {"text": "5"},  # vulnerable: none
+    {"text": "4"},  # house flooded
+    {"text": "co"},  # confirm -> report + reference code
     {"text": "menu"},
 ]
 
@@ -81,7 +78,7 @@ async def run_backend(
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, **env, "BANBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db"}
-        cmd = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]
+        cmd = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--no-access-log"]
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)  # noqa: S603, ASYNC220 - starting the server once, before timing
         try:
             await wait_ready(base)

@@ -26,14 +26,17 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--access-log/--no-access-log", default=True, help="Log every HTTP request.")
+def serve(host: str, port: int, access_log: bool) -> None:
     """Start the HTTP server (simulator web chat at /, GET /healthz once ready)."""
     import uvicorn
 
     from bot.web.app import create_app
 
     click.echo(f"Bản Bot: http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(get_settings()), host=host, port=port, log_level="info", access_log=access_log
+    )
 
 
 @main.command()
