@@ -59,8 +59,10 @@ async def wait_ready(base: str, limit_s: float = 120.0) -> None:
 
 
 async def resident(client: httpx.AsyncClient, base: str, user: str, rounds: int) -> list[float]:
+    """One resident's messages; raises if a journey did not end in a reference code."""
     latencies = []
     for _ in range(rounds):
+        saw_ref = False
         for msg in SCRIPT:
             started = time.perf_counter()
             r = await client.post(
@@ -68,6 +70,9 @@ async def resident(client: httpx.AsyncClient, base: str, user: str, rounds: int)
             )
             latencies.append((time.perf_counter() - started) * 1000)
             r.raise_for_status()
+            saw_ref = saw_ref or "TT-" in r.text
+        if not saw_ref:
+            raise RuntimeError(f"{user}: the journey did not end in a report ({r.text[:200]})")
     return latencies
 
 
