@@ -3,10 +3,12 @@
 - ``verify``: ``X-ZEvent-Signature`` (see :mod:`integrations.zalo.signature`); missing -> 401,
   wrong -> 403. An authentic resident message also opens the reply window (see
   :mod:`integrations.zalo.window` for why this happens here).
-- ``parse``: ``user_send_*`` -> Inbound (text, pressed button, location, image URLs);
-  ``user_submit_info`` -> Inbound with ``contact_phone``; ``follow`` -> ``event="start"``,
-  ``unfollow`` -> ``event="stop"``; ``user_received_message`` / ``user_seen_message`` ->
-  delivered / read; the OA's own echoes (``oa_send_*``) and unknown events -> nothing (200).
+- ``parse``: ``user_send_text`` / ``_image`` / ``_location`` -> Inbound (text, pressed
+  button, location, image URLs); ``user_submit_info`` -> Inbound with ``contact_phone``;
+  ``follow`` -> ``event="start"``, ``unfollow`` -> ``event="stop"``;
+  ``user_received_message`` / ``user_seen_message`` -> delivered / read; the OA's own echoes
+  (``oa_send_*``), stickers, voice, files and unknown events -> nothing (200; resident events
+  still open the reply window).
 - ``send``: ``POST {api_base}/v3.0/oa/message/cs`` with the ``access_token`` header; token
   refresh through :class:`~integrations.zalo.tokens.TokenKeeper`; errors mapped in
   :mod:`integrations.zalo.errors`.
@@ -42,7 +44,8 @@ from integrations.zalo.window import FREE_REPLIES, WINDOW_SECONDS, ReplyWindow
 
 log = logging.getLogger(__name__)
 PREFIX = "zalo:"
-USER_EVENTS = ("user_send_", "user_submit_info")
+USER_EVENTS = ("user_send_", "user_submit_info")  # open the reply window
+MESSAGE_EVENTS = frozenset({"user_send_text", "user_send_image", "user_send_location"})
 STATUS_EVENTS: dict[str, Literal["delivered", "read"]] = {
     "user_received_message": "delivered",
     "user_seen_message": "read",
@@ -134,8 +137,8 @@ class ZaloOaAdapter:
         if event.name == "user_submit_info":
             phone, name = payloads.submitted_info(event.raw)
             return Inbound(**base, contact_phone=phone, contact_name=name)
-        if not event.name.startswith("user_send_"):
-            return None  # oa_send_* echoes, user_reacted_message, unknown events
+        if event.name not in MESSAGE_EVENTS:
+            return None  # oa_send_* echoes, stickers, voice, files, unknown events
         pressed = render.pressed_button(event.text)
         if pressed is not None:
             return Inbound(**base, text=pressed[0], button=pressed[1])

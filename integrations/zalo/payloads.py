@@ -152,12 +152,12 @@ def location_of(message: Mapping[str, Any]) -> Location | None:
 
 
 def media_of(message: Mapping[str, Any]) -> tuple[str, ...]:
-    """URLs of images (and other files) the resident sent, by reference."""
+    """URLs of the images the resident sent (full size, else the thumbnail), by reference."""
     urls: list[str] = []
     for item in attachments(message):
         payload = _obj(item.get("payload"))
         url = text_of(payload.get("url")) or text_of(payload.get("thumbnail"))
-        if url and text_of(item.get("type")) != "location":
+        if url and text_of(item.get("type")) in ("image", "photo", ""):
             urls.append(url)
     return tuple(urls)
 
