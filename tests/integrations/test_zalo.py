@@ -409,6 +409,6 @@ async def test_set_webhook_tells_the_operator_where() -> None:
 
 async def test_build_from_settings() -> None:
     deps = AdapterDeps(state=MemoryChannelState(), texts=lambda key, lang: "Trả lời bằng số")
-    adapter = build(Settings(zalo=settings()), deps)  # type: ignore[call-arg]
+    adapter = build(Settings(zalo=settings()), deps)
     assert (adapter.name, adapter.render_channel) == ("zalo", "zalo")
     await adapter.aclose()

@@ -265,6 +265,6 @@ def test_render_splits_long_replies_and_keeps_order() -> None:
 
 async def test_build_from_settings() -> None:
     deps = AdapterDeps(state=MemoryChannelState(), texts=lambda key, lang: "hint")
-    adapter = build(Settings(zalo_bot=ZaloBotSettings(enabled=True, token=TOKEN)), deps)  # type: ignore[call-arg]
+    adapter = build(Settings(zalo_bot=ZaloBotSettings(enabled=True, token=TOKEN)), deps)
     assert (adapter.name, adapter.render_channel) == ("zalo_bot", "zalo")
     await adapter.aclose()
