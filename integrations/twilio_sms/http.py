@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from twilio.http import AsyncHttpClient  # type: ignore[import-untyped]
@@ -24,23 +22,10 @@ from twilio.http.async_http_client import (  # type: ignore[import-untyped]
 )
 
 from bot.channels.base import SendError
+from integrations.sms_common.retry import retry_after_seconds
 
 log = logging.getLogger(__name__)
 TIMEOUT = 15.0  # seconds; Twilio answers create() in well under a second
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number, or an HTTP date (seconds from now, at least 0)."""
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max((parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds(), 0.0)
-    except (TypeError, ValueError):
-        return None
 
 
 class ThrottleAwareHttpClient(AsyncHttpClient):  # type: ignore[misc]
