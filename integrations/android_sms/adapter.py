@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from android_sms_gateway import client as gateway  # type: ignore[import-untyped]
@@ -44,7 +44,7 @@ from integrations.sms_common.keywords import VIETNAMESE_START, VIETNAMESE_STOP
 log = logging.getLogger(__name__)
 
 MAX_INBOUND = 1600  # a long concatenated SMS is kept whole up to here, then cut
-REPORTS = {
+REPORTS: dict[str, Literal["sent", "delivered", "failed"]] = {
     "sms:sent": "sent",
     "sms:delivered": "delivered",
     "sms:failed": "failed",
@@ -125,7 +125,7 @@ class AndroidSmsAdapter:
             report = sms_report(envelope.event, envelope.payload)
             error = report.reason or ("cancelled" if envelope.event == "sms:cancelled" else None)
             return ParseResult(
-                statuses=[DeliveryStatus(report.message_id, status, error_code=error)]  # type: ignore[arg-type]
+                statuses=[DeliveryStatus(report.message_id, status, error_code=error)]
             )
         return ParseResult()  # system:ping, mms:*, sms:data-received, future events
 
