@@ -1,0 +1,59 @@
+"""The engine's replies -> SMS ``Outbound`` messages, one per SMS (possibly multi-part).
+
+Rendering itself is :func:`bot.render.render` on channel ``"sms"``: buttons become numbered
+lines plus the catalogue's ``sms.numbered_hint``; each message stays within the segment budget
+(GSM-7 160/153, UCS-2 70/67), optionally without diacritics. Each Outbound carries in ``meta``:
+``adapter`` (which SMS adapter sends it), ``segments`` and ``encoding`` ("gsm7" / "ucs2"), the
+numbers logs and metrics show — the text itself is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from bot.domain.messages import Outbound, Reply
+from bot.render import render
+from integrations.sms_common.phone import mask
+
+log = logging.getLogger(__name__)
+CHANNEL = "sms"  # Inbound.channel and Outbound.channel of both SMS adapters
+
+
+def render_sms(
+    adapter: str,
+    address: str,
+    replies: Sequence[Reply],
+    language: str,
+    *,
+    max_segments: int,
+    unaccented: bool,
+    texts: Callable[[str, str], str],
+) -> list[Outbound]:
+    """Render ``replies`` for ``address`` (``tel:+84...``); empty replies give no message."""
+    rendered = render(
+        replies,
+        CHANNEL,
+        sms_max_segments=max_segments,
+        sms_unaccented=unaccented,
+        numbered_hint=texts("sms.numbered_hint", language),
+    )
+    messages = [
+        Outbound(
+            channel=CHANNEL,
+            address=address,
+            text=m.text,
+            meta={"adapter": adapter, "segments": m.segments, "encoding": m.encoding},
+        )
+        for m in rendered
+    ]
+    if messages:
+        log.info(
+            "%s rendered %d sms for %s: %s segment(s), encodings %s",
+            adapter,
+            len(messages),
+            mask(address),
+            sum(int(m.segments or 0) for m in rendered),
+            ",".join(sorted({str(m.encoding) for m in rendered})),
+        )
+    return messages
