@@ -25,6 +25,8 @@ from aiogram.methods.base import TelegramType
 if TYPE_CHECKING:
     from aiogram import Bot
 
+    from integrations.telegram.adapter import TelegramAdapter
+
 FAKE_API = TelegramAPIServer.from_base("http://telegram.invalid")
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Bản Bot", "username": "banbot_test"}
 
@@ -128,3 +130,38 @@ class FakeSession(BaseSession):
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
         yield b""
+
+
+FAKE_SECRET = "test-secret_42"  # noqa: S105  offline fake, never a real secret
+FAKE_TOKEN = "42:TEST-token"  # noqa: S105  offline fake, never a real token
+
+# Catalogue labels the Telegram keyboards use (the lead's dialogs/locales hold the real ones).
+FAKE_TEXTS = {
+    ("telegram.share_location", "vi"): "📍 Gửi vị trí",
+    ("telegram.share_location", "en"): "📍 Send location",
+    ("telegram.share_contact", "vi"): "📱 Gửi số điện thoại",
+    ("telegram.share_contact", "en"): "📱 Share phone number",
+}
+
+
+def fake_texts(key: str, language: str) -> str:
+    """Catalogue stand-in: :data:`FAKE_TEXTS` (``KeyError`` for other keys, like the real one)."""
+    return FAKE_TEXTS[(key, language)]
+
+
+def fake_adapter(
+    secret: str = FAKE_SECRET, token: str = FAKE_TOKEN
+) -> tuple[TelegramAdapter, FakeSession]:
+    """A Telegram adapter built through :func:`build` whose HTTP is a :class:`FakeSession`."""
+    from bot.channels.state import MemoryChannelState
+    from bot.config import Settings
+    from integrations.registry import AdapterDeps
+    from integrations.telegram.adapter import build
+
+    settings = Settings(
+        env="test",
+        telegram={"enabled": True, "token": token, "webhook_secret": secret},
+    )
+    session = FakeSession()
+    adapter = build(settings, AdapterDeps(MemoryChannelState(), fake_texts), session=session)
+    return adapter, session
