@@ -150,9 +150,9 @@ def fake_texts(key: str, language: str) -> str:
 
 
 def fake_adapter(
-    secret: str = FAKE_SECRET, token: str = FAKE_TOKEN
+    secret: str = FAKE_SECRET, token: str = FAKE_TOKEN, session: FakeSession | None = None
 ) -> tuple[TelegramAdapter, FakeSession]:
-    """A Telegram adapter built through :func:`build` whose HTTP is a :class:`FakeSession`."""
+    """A Telegram adapter built through :func:`build` whose HTTP is ``session`` (a new one)."""
     from bot.channels.state import MemoryChannelState
     from bot.config import Settings
     from integrations.registry import AdapterDeps
@@ -162,6 +162,6 @@ def fake_adapter(
         env="test",
         telegram={"enabled": True, "token": token, "webhook_secret": secret},
     )
-    session = FakeSession()
+    session = session or FakeSession()
     adapter = build(settings, AdapterDeps(MemoryChannelState(), fake_texts), session=session)
     return adapter, session
