@@ -132,7 +132,8 @@ class TelegramAdapter:
         ) as exc:
             raise SendError("permanent", exc.message, code=type(exc).__name__) from exc
         except (TelegramAPIError, ClientDecodeError) as exc:  # 5xx, network, garbled answer
-            raise SendError("retryable", str(exc), code=type(exc).__name__) from exc
+            detail = str(exc).replace(self.bot.token, "<token>")  # never echo the token
+            raise SendError("retryable", detail, code=type(exc).__name__) from exc
         return SendResult(external_id=str(sent.message_id))
 
     async def set_webhook(self, url: str) -> bool:

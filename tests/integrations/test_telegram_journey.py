@@ -23,8 +23,6 @@ from bot.channels.webhook import webhook_router
 from bot.store.models import Report
 from integrations.telegram.fake import FAKE_SECRET, fake_adapter
 
-LAN = {"id": 123456789, "is_bot": False, "first_name": "Lò Thị", "language_code": "vi"}
-CHAT = {"id": 123456789, "type": "private", "first_name": "Lò Thị"}
 BOT = {"id": 7000000001, "is_bot": True, "first_name": "Bản Bot"}
 REF = re.compile(r"\bTT-[A-Z2-9]{6}\b")
 
@@ -32,8 +30,10 @@ REF = re.compile(r"\bTT-[A-Z2-9]{6}\b")
 class Resident:
     """One Telegram user talking to the whole bot through ``POST /webhooks/telegram``."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, user_id: int, name: str) -> None:
         self.app = app
+        self.user = {"id": user_id, "is_bot": False, "first_name": name, "language_code": "vi"}
+        self.chat = {"id": user_id, "type": "private", "first_name": name}
         self.adapter, self.session = fake_adapter()
         web = FastAPI()
         web.include_router(webhook_router({"telegram": self.adapter}, self.sink))
@@ -63,7 +63,7 @@ class Resident:
 
     def message(self, **content: Any) -> dict[str, Any]:
         uid = next(self.ids)
-        body = {"message_id": uid % 10000, "from": LAN, "chat": CHAT, "date": 1767225600}
+        body = {"message_id": uid % 10000, "from": self.user, "chat": self.chat, "date": 1767225600}
         return {"update_id": uid, "message": {**body, **content}}
 
     async def say(self, text: str) -> list[dict[str, Any]]:
@@ -78,9 +78,9 @@ class Resident:
 
     def callback(self, sent: dict[str, Any], data: str) -> dict[str, Any]:
         uid = next(self.ids)
-        shown = {"message_id": 9, "from": BOT, "chat": CHAT, "date": 1767225600}
+        shown = {"message_id": 9, "from": BOT, "chat": self.chat, "date": 1767225600}
         shown |= {"text": sent["text"], "reply_markup": sent["reply_markup"]}
-        query = {"id": f"cb{uid}", "from": LAN, "chat_instance": "-58714", "data": data}
+        query = {"id": f"cb{uid}", "from": self.user, "chat_instance": "-58714", "data": data}
         return {"update_id": uid, "callback_query": {**query, "message": shown}}
 
     def keyboard(self) -> list[list[dict[str, Any]]]:
@@ -97,22 +97,26 @@ async def stored_reports(app: App) -> list[Report]:
         return list((await session.execute(select(Report))).scalars())
 
 
-async def test_disaster_report_over_telegram(bot_app: App) -> None:
-    lan = Resident(bot_app)
-    await lan.say("/start")
-    assert "13/2023" in lan.text  # first contact: the data notice, then the menu
-    await lan.click("Báo thiên tai / cần di dời")
-    assert "nguy hiểm" in lan.text
-    await lan.click("Có")
-    assert "112" in lan.text
-    await lan.click("Ngập lụt / nước đọng")
-    await lan.say("ban nam nieu")
-    await lan.say("5 người")
+async def flood_until_location(res: Resident) -> None:
+    await res.say("/start")
+    assert "13/2023" in res.text  # first contact: the data notice, then the menu
+    await res.click("Báo thiên tai / cần di dời")
+    assert "nguy hiểm" in res.text
+    await res.click("Có")
+    assert "112" in res.text
+    await res.click("Ngập lụt / nước đọng")
+    await res.say("ban nam nieu")
+    await res.say("5 người")
     for title in ("Người già", "Trẻ em", "Xong"):
-        await lan.click(title)
-    await lan.click("Bị ngập")
-    [[pin], [skip]] = lan.keyboard()  # the one-time reply keyboard asks for the location
+        await res.click(title)
+    await res.click("Bị ngập")
+    [[pin], [skip]] = res.keyboard()  # the one-time reply keyboard asks for the location
     assert pin["request_location"] is True and skip == {"text": "Bỏ qua"}
+
+
+async def test_disaster_report_over_telegram(bot_app: App) -> None:
+    lan = Resident(bot_app, 123456789, "Lò Thị")
+    await flood_until_location(lan)
     await lan.post(lan.message(location={"latitude": 21.3256, "longitude": 103.9188}))
     assert "ảnh" in lan.text
     photo = [
@@ -121,7 +125,6 @@ async def test_disaster_report_over_telegram(bot_app: App) -> None:
     ]
     await lan.post(lan.message(photo=photo, caption="nước vào nhà"))
     assert "có vị trí; 1 ảnh" in lan.text
-    assert lan.last[-1]["reply_markup"]["inline_keyboard"]  # confirm with buttons
     await lan.click("Có")
     ref = REF.search(lan.text)
     assert ref, lan.text
@@ -134,3 +137,16 @@ async def test_disaster_report_over_telegram(bot_app: App) -> None:
     # Telegram retries the confirming press (say our 200 got lost): still one report.
     await lan.post(lan.replayed, expect_reply=False)
     assert len(await stored_reports(bot_app)) == 1
+
+    # Another resident presses the reply keyboard's "Bỏ qua" (a plain text message) and the
+    # photo step's inline "Bỏ qua": both skip, and the report has no pin and no photo.
+    pao = Resident(bot_app, 987654321, "Vàng A Páo")
+    await flood_until_location(pao)
+    await pao.say("Bỏ qua")
+    assert "ảnh" in pao.text
+    await pao.click("Bỏ qua")
+    await pao.click("Có")
+    ref = REF.search(pao.text)
+    assert ref, pao.text
+    [second] = [r for r in await stored_reports(bot_app) if r.ref == ref.group(0)]
+    assert (second.lat, second.lon, second.photos) == (None, None, [])

@@ -89,10 +89,12 @@ async def test_errors_map_to_our_kinds(
 async def test_network_failure_is_retryable(pair: tuple[TelegramAdapter, FakeSession]) -> None:
     adapter, session = pair
     method = SendMessage(chat_id=1, text="x")
-    session.add_exception("sendMessage", TelegramNetworkError(method, "ClientConnectorError"))
+    failure = f"Cannot connect to http://telegram.invalid/bot{FAKE_TOKEN}/sendMessage"
+    session.add_exception("sendMessage", TelegramNetworkError(method, failure))
     with pytest.raises(SendError) as err:
         await adapter.send(text_out())
     assert err.value.kind == "retryable"
+    assert FAKE_TOKEN not in str(err.value) and "<token>" in err.value.detail
 
 
 async def test_garbled_answer_is_retryable(pair: tuple[TelegramAdapter, FakeSession]) -> None:
