@@ -73,6 +73,9 @@ class FakeAdapter:
         ]
         return ParseResult(inbounds, statuses, response_body="ok")
 
+    def parse_bytes(self, body: bytes) -> ParseResult:
+        return self.parse(WebhookRequest("POST", "https://bot.test/", {}, body))
+
     def render(self, address: str, replies: Sequence[Reply], language: str) -> list[Outbound]:
         return [Outbound(self.name, address, r.text, r.buttons, r.request) for r in replies]
 
