@@ -173,7 +173,14 @@ TARGETS: dict[str, Target] = {
 
 def available(targets: Mapping[str, Target]) -> list[str]:
     """Registry adapters whose module exists and that have a request builder."""
-    return [n for n, m in registry.CHANNELS.items() if n in targets and importlib.util.find_spec(m)]
+    return [n for n, m in registry.CHANNELS.items() if n in targets and _exists(m)]
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is missing too
+        return False
 
 
 def _channels(app: App) -> Channels:
