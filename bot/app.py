@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.actions import ActionExecutor
+from bot.channels.compose import Channels, build_channels
 from bot.config import Settings
 from bot.engine.engine import Engine, EngineServices
+from bot.logsafe import protect, settings_secrets
 from bot.nlu.builtin import BuiltinNlu
 from bot.pipeline import Pipeline
 from bot.places.gazetteer import Gazetteer
@@ -40,8 +42,12 @@ class App:
     nlu: Nlu
     engine: Engine
     pipeline: Pipeline
+    channels: Channels | None = field(default=None)
 
     async def aclose(self) -> None:
+        """Drain inbound and outbound messages, close adapters, then state and store."""
+        if self.channels is not None:
+            await self.channels.aclose()
         await self.state.aclose()
         await self.store.close()
 
@@ -70,6 +76,7 @@ def build_nlu(settings: Settings, places: Gazetteer) -> Nlu:
 async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     """Build the whole bot. With ``migrate`` the database is upgraded and seeded first."""
     started = time.perf_counter()
+    protect(settings_secrets(settings))
     if migrate:
         await prepare_database(settings)
     store = Store(settings.database_url)
@@ -89,5 +96,6 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     pipeline = Pipeline(
         engine=engine, nlu=nlu, state=state, store=store, executor=executor, settings=settings
     )
+    channels = build_channels(settings, store, pipeline, lambda key, lang: engine.text(key, lang))
     log.info("bot ready in %.1f s", time.perf_counter() - started)
-    return App(settings, store, state, places, policy, nlu, engine, pipeline)
+    return App(settings, store, state, places, policy, nlu, engine, pipeline, channels)

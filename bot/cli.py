@@ -1,4 +1,4 @@
-"""The ``banbot`` command line: serve, chat, policy, nlu, db, places."""
+"""The ``banbot`` command line: serve, chat, policy, nlu, db, places, webhooks."""
 
 from __future__ import annotations
 
@@ -100,11 +100,13 @@ def places_import(csv_file: Path, dry_run: bool) -> None:
 
 
 def _mount_subcommands() -> None:
+    from bot.channels.cli import webhooks
     from bot.nlu.cli import parse_command
     from bot.policy.cli import classify_command
 
     policy.add_command(classify_command)
     nlu.add_command(parse_command)
+    main.add_command(webhooks)
 
 
 _mount_subcommands()

@@ -19,6 +19,20 @@ _TEXTS: dict[str, dict[str, str]] = {
             "or type MENU for the main menu."
         ),
     },
+    "stopped": {
+        "vi": "Bản Bot đã ngừng gửi tin cho bà con. Muốn nhận lại, bà con nhắn START ạ.",
+        "en": "Bản Bot will send you no more messages. To start again, send START.",
+    },
+    "phone_linked": {
+        "vi": (
+            "Cảm ơn bà con, em đã lưu số điện thoại. Tin nhắn của bà con qua Telegram, Zalo "
+            "và SMS từ nay được ghi chung một người ạ."
+        ),
+        "en": (
+            "Thank you, your phone number is saved. Your messages by Telegram, Zalo and SMS "
+            "now count as one person."
+        ),
+    },
     "busy": {
         "vi": "Bản Bot đang bận, bà con vui lòng gửi lại sau ít phút ạ.",
         "en": "Bản Bot is busy; please try again in a few minutes.",

@@ -8,6 +8,13 @@ Invariants (see docs/architecture.md):
   reference code is never shown for a report that was not saved;
 - if anything fails, the previous session is kept and the resident gets a short apology:
   nothing they answered so far is lost.
+
+Channel events (``Inbound.event``): "stop" / "unfollow" (SMS STOP, a blocked Telegram bot, a
+Zalo unfollow) mark the contact stopped and turn every subscription off; a confirmation is
+sent only when the resident typed the keyword (a blocked bot cannot be written to).
+"start" / "follow" / "new_conversation" un-stop and show the menu through the engine. Any
+other message from a stopped contact un-stops it too (they chose to write). A shared phone
+number (``Inbound.contact_phone``) links identities: see ``ContactRepo.link_phone``.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.actions import ActionExecutor
+from bot.channels.phones import phone_urn
 from bot.config import Settings
 from bot.domain.messages import Inbound, Reply
 from bot.engine.engine import Engine
@@ -33,6 +41,8 @@ log = logging.getLogger(__name__)
 
 MAX_ACTIONS_PER_TURN = 8
 MAX_TEXT = 2000  # longer messages are cut before NLU and the engine; nothing needs more
+STOP_EVENTS = frozenset({"stop", "unfollow"})
+START_EVENTS = frozenset({"start", "follow", "new_conversation"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +98,17 @@ class Pipeline:
         # The lock has its own key: a Redis lock stores its token under the name it is given.
         async with self._state.locker.lock(lock_key(msg.channel, msg.address)):
             session = await self._state.sessions.load(key)
-            contact = await self._contact(msg)
+            contact, linked = await self._contact(msg)
+            if msg.event in STOP_EVENTS or (linked and not _has_content(msg)):
+                text = "stopped" if msg.event in STOP_EVENTS else "phone_linked"
+                # A typed STOP can be answered; a blocked bot or an unfollow cannot.
+                say = msg.event not in STOP_EVENTS or bool(msg.text.strip())
+                replies = [Reply(system_text(text, contact.language))] if say else []
+                return Outcome(replies, contact_id=contact.id, language=contact.language)
             inp = Input(
                 now=now or datetime.now(UTC),
                 contact=contact,
-                text=_clean(msg.text),
+                text="menu" if msg.event in START_EVENTS else _clean(msg.text),
                 button=msg.button,
                 location=msg.location,
                 media=msg.media,
@@ -130,11 +146,24 @@ class Pipeline:
                 raise RuntimeError("flow requested too many actions in one turn")
         return turn, replies
 
-    async def _contact(self, msg: Inbound) -> ContactInfo:
+    async def _contact(self, msg: Inbound) -> tuple[ContactInfo, bool]:
+        """The sender's contact after this message's effect on it; True if a phone was linked."""
+        linked = False
         async with self._store.transaction() as tx:
             rec = await tx.contacts.get_or_create(
                 msg.address, msg.channel, self._settings.default_language
             )
+            if msg.event in STOP_EVENTS:
+                rec = await tx.contacts.set_stopped(rec.id, True)
+                await tx.subscriptions.set(rec.id, await tx.subscriptions.active(rec.id), False)
+            elif rec.stopped:
+                rec = await tx.contacts.set_stopped(rec.id, False)
+            urn = phone_urn(msg.contact_phone) if msg.contact_phone else None
+            if urn is not None:
+                rec = await tx.contacts.link_phone(rec.id, urn)
+                linked = True
+            elif msg.contact_phone:
+                log.warning("shared contact is not a phone number; not linked (%s)", msg.channel)
         return ContactInfo(
             id=rec.id,
             address=msg.address,
@@ -143,7 +172,11 @@ class Pipeline:
             village_id=rec.village_id,
             notice_seen=rec.notice_seen,
             role=rec.role,
-        )
+        ), linked
+
+
+def _has_content(msg: Inbound) -> bool:
+    return bool(msg.text.strip() or msg.button or msg.location or msg.media)
 
 
 def _clean(text: str) -> str:

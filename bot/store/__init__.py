@@ -5,12 +5,19 @@ frozen records in :mod:`bot.store.records`.
 """
 
 from bot.store.migrate import upgrade_database
-from bot.store.records import ContactRecord, NotFound, ReportEvent, ReportRecord
+from bot.store.records import (
+    ContactRecord,
+    NotFound,
+    OutboundRecord,
+    ReportEvent,
+    ReportRecord,
+)
 from bot.store.repo import Store, Tx
 
 __all__ = [
     "ContactRecord",
     "NotFound",
+    "OutboundRecord",
     "ReportEvent",
     "ReportRecord",
     "Store",

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.merge import merge_contacts
 from bot.store.models import Contact, ContactUrn
 from bot.store.records import ROLES, ContactRecord, NotFound
 from bot.store.types import nfc_deep, utcnow
@@ -110,6 +111,24 @@ class ContactRepo:
             self._s.add(ContactUrn(urn=urn, channel=channel, contact_id=contact_id))
             await self._s.flush()
         return await self._must(contact_id)
+
+    async def set_stopped(self, contact_id: int, stopped: bool = True) -> ContactRecord:
+        """Mark a contact as opted out (STOP, blocked, unfollowed) or back in."""
+        return await self.update(contact_id, stopped=stopped)
+
+    async def link_phone(self, contact_id: int, urn: str) -> ContactRecord:
+        """Give a contact the phone URN it shared (``tel:+84…``), linking its identities.
+
+        If another contact already owns ``urn`` (the same person wrote by SMS before), the
+        two are merged into the older one (see :mod:`bot.store.merge`); returns the survivor.
+        """
+        _check_urn(urn)
+        owner = await self._s.scalar(select(ContactUrn.contact_id).where(ContactUrn.urn == urn))
+        if owner is None:
+            return await self.add_urn(contact_id, urn, urn.partition(":")[0])
+        if owner == contact_id:
+            return await self._must(contact_id)
+        return await self._must(await merge_contacts(self._s, contact_id, owner))
 
     async def update(
         self,

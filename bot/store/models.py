@@ -27,7 +27,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.store.records import REPORT_STATUSES, REPORT_TYPES, ROLES, TOPICS
+from bot.store.records import (
+    OUTBOUND_STATUSES,
+    PRIORITIES,
+    REPORT_STATUSES,
+    REPORT_TYPES,
+    ROLES,
+    TOPICS,
+)
 from bot.store.types import UtcDateTime, utcnow
 
 # Deterministic constraint names so later migrations can address them on both backends.
@@ -179,3 +186,42 @@ class EligibilityCheck(Base):
     klass: Mapped[str] = mapped_column(String(32))
     village_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OutboundMessage(Base):
+    """One message the bot sent (or tried to) through a channel adapter, with its fate."""
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", OUTBOUND_STATUSES), name="status"),
+        CheckConstraint(_one_of("priority", PRIORITIES), name="priority"),
+        Index("ix_outbound_messages_channel_external_id", "channel", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    urn: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    error_kind: Mapped[str | None] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    segments: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    priority: Mapped[str] = mapped_column(String(8), default="reply")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ChannelStateRow(Base):
+    """Durable per-channel key-value with a version for compare-and-set (Zalo tokens)."""
+
+    __tablename__ = "channel_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

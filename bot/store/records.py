@@ -18,6 +18,8 @@ ROLES: Final = ("resident", "village_head", "officer", "admin")
 REPORT_TYPES: Final = ("eligibility_request", "household_change", "disaster", "handover")
 REPORT_STATUSES: Final = ("new", "seen", "in_progress", "resolved", "rejected")
 TOPICS: Final = ("loans", "disaster_warnings", "village_notices")
+OUTBOUND_STATUSES: Final = ("queued", "sent", "delivered", "failed", "read")
+PRIORITIES: Final = ("reply", "bulk")
 
 
 class NotFound(LookupError):
@@ -68,3 +70,23 @@ class ReportEvent:
     note: str | None
     actor: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundRecord:
+    """A sent (or queued, or failed) message; ``status`` only ever moves forward."""
+
+    id: int
+    contact_id: int | None
+    channel: str
+    urn: str
+    text: str
+    status: str
+    external_id: str | None
+    error_kind: str | None
+    error_code: str | None
+    segments: int | None
+    attempts: int
+    priority: str
+    created_at: datetime
+    updated_at: datetime

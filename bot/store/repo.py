@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.store.contacts import ContactRepo
 from bot.store.eligibility import EligibilityRepo
 from bot.store.engine import make_engine
+from bot.store.outbound import OutboundRepo
 from bot.store.places import PlaceRepo
 from bot.store.refs import random_code
 from bot.store.reports import ReportRepo
@@ -31,7 +32,7 @@ from bot.store.subscriptions import SubscriptionRepo
 class Tx:
     """The repositories of one open transaction. Do not keep it past the ``async with``."""
 
-    __slots__ = ("contacts", "eligibility", "places", "reports", "subscriptions")
+    __slots__ = ("contacts", "eligibility", "outbound", "places", "reports", "subscriptions")
 
     def __init__(self, session: AsyncSession, codes: Callable[[], str]) -> None:
         self.contacts = ContactRepo(session)
@@ -39,6 +40,7 @@ class Tx:
         self.subscriptions = SubscriptionRepo(session)
         self.eligibility = EligibilityRepo(session)
         self.places = PlaceRepo(session)
+        self.outbound = OutboundRepo(session)
 
 
 class Store:

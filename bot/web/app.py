@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,6 +11,8 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot.app import App, build_app
+from bot.channels.base import ChannelAdapter, ParseResult
+from bot.channels.webhook import webhook_router
 from bot.config import Settings, get_settings
 from bot.web import sim
 
@@ -33,6 +35,14 @@ def create_app(settings: Settings | None = None, *, app_obj: App | None = None) 
     api = FastAPI(title="Bản Bot", version="0.1.0", lifespan=lifespan)
     api.include_router(sim.router)
 
+    async def sink(adapter: ChannelAdapter, result: ParseResult) -> None:
+        bot: App = api.state.bot
+        if bot.channels is None:
+            raise RuntimeError("channels are not built")
+        await bot.channels.runtime.sink(adapter, result)
+
+    api.include_router(webhook_router(_EnabledAdapters(api), sink))
+
     @api.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -43,3 +53,23 @@ def create_app(settings: Settings | None = None, *, app_obj: App | None = None) 
 
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     return api
+
+
+class _EnabledAdapters(Mapping[str, ChannelAdapter]):
+    """The adapters of the bot built in the lifespan (routes exist before it is built)."""
+
+    def __init__(self, api: FastAPI) -> None:
+        self._api = api
+
+    def _current(self) -> Mapping[str, ChannelAdapter]:
+        bot: App | None = getattr(self._api.state, "bot", None)
+        return bot.channels.adapters if bot is not None and bot.channels is not None else {}
+
+    def __getitem__(self, name: str) -> ChannelAdapter:
+        return self._current()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())

@@ -19,11 +19,13 @@ from bot.store.models import Base
 
 TABLES = {
     "alembic_version",
+    "channel_state",
     "commune_predecessors",
     "communes",
     "contact_urns",
     "contacts",
     "eligibility_checks",
+    "outbound_messages",
     "report_events",
     "reports",
     "subscriptions",

@@ -1,0 +1,298 @@
+"""Webhook benchmark: signed provider requests per second through each adapter.
+
+For every adapter in ``integrations.registry`` that exists and has a request builder below
+(Telegram, Zalo OA, Zalo Bot, Twilio, Android gateway), the whole bot is built in-process with
+Redis sessions, the adapter's provider send is replaced by a fake that answers at once (no
+network), and ``--requests`` signed webhooks (distinct senders and message ids) are posted
+through the ASGI app with ``--concurrency`` in flight. Prints one JSON object per adapter:
+webhook answers per second and p50/p99 (ms), the time until the pipeline processed all of
+them, non-200 answers, cores, date.
+
+    .venv/bin/python bench/webhooks.py [--requests 300] [--concurrency 20] [--redis-url ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import importlib.util
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from bot.app import App, build_app
+from bot.channels.base import SendResult
+from bot.channels.compose import Channels
+from bot.channels.runtime import ChannelRuntime
+from bot.config import Settings
+from bot.domain.messages import Outbound
+from bot.outbound.dispatcher import Dispatcher
+from bot.outbound.limiter import MemoryRateLimiter, Rate
+from bot.outbound.limits import ChannelLimits, Rule
+from bot.web.app import create_app
+from integrations import registry
+
+BASE = "https://bench.banbot.local"
+SECRET = "bench-secret-0123456789"  # noqa: S105 - a benchmark value, not a credential
+TEXT = "nha em bi ngap"
+
+
+@dataclass(frozen=True)
+class Target:
+    """How to build the ``n``-th signed request of one provider: (body, headers)."""
+
+    settings: Mapping[str, Any]  # the settings section that enables and configures it
+    request: Callable[[int, str], tuple[bytes, dict[str, str]]]  # (n, url) -> body, headers
+
+
+def _telegram(n: int, url: str) -> tuple[bytes, dict[str, str]]:
+    user = {"id": 700000 + n, "is_bot": False, "first_name": "Bench"}
+    body = {
+        "update_id": 900000 + n,
+        "message": {
+            "message_id": n,
+            "date": 1767225600,
+            "chat": {**user, "type": "private"},
+            "from": user,
+            "text": TEXT,
+        },
+    }
+    return json.dumps(body).encode(), {
+        "x-telegram-bot-api-secret-token": SECRET,
+        "content-type": "application/json",
+    }
+
+
+def _zalo(n: int, url: str) -> tuple[bytes, dict[str, str]]:
+    ts = str(1767225600000 + n)
+    body = json.dumps(
+        {
+            "app_id": "1234567890123456789",
+            "user_id_by_app": f"55{n}",
+            "event_name": "user_send_text",
+            "timestamp": ts,
+            "sender": {"id": f"24{n:08d}"},
+            "recipient": {"id": "579745863508352884"},
+            "message": {"msg_id": f"m{n}", "text": TEXT},
+        },
+        separators=(",", ":"),
+    )
+    mac = hashlib.sha256(f"1234567890123456789{body}{ts}{SECRET}".encode()).hexdigest()
+    return body.encode(), {"x-zevent-signature": mac, "content-type": "application/json"}
+
+
+def _zalo_bot(n: int, url: str) -> tuple[bytes, dict[str, str]]:
+    body = {
+        "event_name": "message.text.received",
+        "message": {
+            "message_id": f"zb{n}",
+            "from": {"id": f"u{n}", "name": "Bench"},
+            "chat": {"id": f"u{n}", "chat_type": "PRIVATE"},
+            "date": 1767225600000,
+            "text": TEXT,
+        },
+    }
+    return json.dumps(body).encode(), {
+        "x-bot-api-secret-token": SECRET,
+        "content-type": "application/json",
+    }
+
+
+def _twilio(n: int, url: str) -> tuple[bytes, dict[str, str]]:
+    from twilio.request_validator import RequestValidator
+
+    form = {
+        "MessageSid": f"SM{n:032d}",
+        "AccountSid": "AC" + "0" * 32,
+        "From": f"+1415555{n:04d}",
+        "To": "+14155550100",
+        "Body": TEXT,
+        "NumMedia": "0",
+    }
+    signature = RequestValidator(SECRET).compute_signature(url, form)
+    return urlencode(form).encode(), {
+        "x-twilio-signature": signature,
+        "content-type": "application/x-www-form-urlencoded",
+    }
+
+
+def _android(n: int, url: str) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(
+        {
+            "deviceId": "bench",
+            "event": "sms:received",
+            "id": f"ev{n}",
+            "payload": {
+                "messageId": f"g{n}",
+                "message": TEXT,
+                "phoneNumber": f"+8491{n:07d}",
+                "simNumber": 1,
+                "receivedAt": "2026-06-22T15:46:11.000+07:00",
+            },
+            "webhookId": "w",
+        },
+        separators=(",", ":"),
+    ).encode()
+    ts = "1767225600"
+    mac = hmac.new(SECRET.encode(), body + ts.encode(), hashlib.sha256).hexdigest()
+    return body, {"x-signature": mac, "x-timestamp": ts, "content-type": "application/json"}
+
+
+TARGETS: dict[str, Target] = {
+    "telegram": Target({"token": "123:bench", "webhook_secret": SECRET}, _telegram),
+    "zalo": Target(
+        {
+            "app_id": "1234567890123456789",
+            "oa_secret_key": SECRET,
+            "access_token": "bench",
+            "refresh_token": "bench",
+        },
+        _zalo,
+    ),
+    "zalo_bot": Target({"token": "456:bench", "webhook_secret": SECRET}, _zalo_bot),
+    "twilio_sms": Target(
+        {"account_sid": "AC" + "0" * 32, "auth_token": SECRET, "from_number": "+14155550100"},
+        _twilio,
+    ),
+    "android_sms": Target(
+        {"username": "sms", "password": "bench-pass", "signing_key": SECRET}, _android
+    ),
+}
+
+
+def available(targets: Mapping[str, Target]) -> list[str]:
+    """Registry adapters whose module exists and that have a request builder."""
+    return [n for n, m in registry.CHANNELS.items() if n in targets and _exists(m)]
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is missing too
+        return False
+
+
+def _channels(app: App) -> Channels:
+    if app.channels is None:
+        raise RuntimeError("the bot was built without channels")
+    return app.channels
+
+
+async def _fake_send(message: Outbound) -> SendResult:
+    return SendResult(external_id="bench", segments=1)
+
+
+def unlimited(app: App) -> None:
+    """Replace provider sends by a fake and lift send limits: the webhook path is measured."""
+    channels = _channels(app)
+    adapters = channels.adapters
+    for adapter in adapters.values():
+        adapter.send = _fake_send  # type: ignore[method-assign]
+    free = ChannelLimits((Rule("channel", Rate(1e9, 1e9)),))
+    dispatcher = Dispatcher(
+        adapters, app.store, MemoryRateLimiter(), limits=dict.fromkeys(adapters, free)
+    )
+    channels.dispatcher = dispatcher
+    channels.runtime = ChannelRuntime(app.pipeline, dispatcher, app.store)
+
+
+async def bench_one(
+    name: str, target: Target, app: App, n: int, concurrency: int
+) -> dict[str, Any]:
+    api = create_app(app.settings, app_obj=app)
+    url = f"{BASE}/webhooks/{name}"
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    semaphore = asyncio.Semaphore(concurrency)
+    transport = httpx.ASGITransport(app=api)
+
+    async def one(client: httpx.AsyncClient, i: int) -> None:
+        body, headers = target.request(i, url)
+        async with semaphore:
+            started = time.perf_counter()
+            r = await client.post(url, content=body, headers=headers)
+            latencies.append((time.perf_counter() - started) * 1000)
+        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+    async with (
+        api.router.lifespan_context(api),
+        httpx.AsyncClient(transport=transport, base_url=BASE) as c,
+    ):
+        started = time.perf_counter()
+        await asyncio.gather(*(one(c, i) for i in range(n)))
+        answered = time.perf_counter() - started
+        await _channels(app).runtime.drain()
+        processed = time.perf_counter() - started
+    lat = sorted(latencies)
+    return {
+        "benchmark": "webhooks",
+        "adapter": name,
+        "sessions": app.state.backend,
+        "requests": n,
+        "concurrency": concurrency,
+        "webhooks_per_s": round(n / answered, 1),
+        "p50_ms": round(statistics.median(lat), 2),
+        "p99_ms": round(lat[max(0, int(len(lat) * 0.99) - 1)], 2),
+        "processed_per_s": round(n / processed, 1),
+        "non_200": {str(k): v for k, v in statuses.items() if k != 200},
+        "cores": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def bench_settings(tmp: Path, name: str, target: Target, redis_url: str | None) -> Settings:
+    values: dict[str, Any] = {
+        "env": "test",
+        "database_url": f"sqlite+aiosqlite:///{tmp / 'bench.db'}",
+        "redis_url": redis_url,
+        "public_url": BASE,
+        "session_ttl_seconds": 600,
+        "dedupe_ttl_seconds": 600,
+        {"twilio_sms": "twilio"}.get(name, name): {"enabled": True, **target.settings},
+    }
+    return Settings(**values)
+
+
+async def run(
+    n: int, concurrency: int, redis_url: str | None, targets: Mapping[str, Target] = TARGETS
+) -> list[dict[str, Any]]:
+    results = []
+    for name in available(targets):
+        with tempfile.TemporaryDirectory() as tmp:
+            app = await build_app(bench_settings(Path(tmp), name, targets[name], redis_url))
+            try:
+                unlimited(app)
+                results.append(await bench_one(name, targets[name], app, n, concurrency))
+            finally:
+                await app.aclose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BANBOT_REDIS_URL", "redis://127.0.0.1:6379/14")
+    )
+    args = parser.parse_args()
+    results = asyncio.run(run(args.requests, args.concurrency, args.redis_url or None))
+    for result in results:
+        print(json.dumps(result))
+    if not results:
+        print(json.dumps({"benchmark": "webhooks", "adapters": [], "note": "no adapter present"}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The webhook sink: ties channel adapters to the pipeline and the outbound dispatcher.
+
+For each ``Inbound`` of a :class:`ParseResult` the runtime starts a tracked task and returns,
+so the provider gets its 200 at once. The task runs ``Pipeline.handle`` (which dedupes a
+replayed delivery before anything else), renders the replies with the adapter and submits
+them to the dispatcher as priority ``reply``. At most ``max_concurrency`` messages are in the
+pipeline at once; at most ``max_pending`` wait, beyond which the webhook itself waits
+(back-pressure instead of unbounded memory). A failed task is logged with its traceback;
+nothing fails silently. Delivery statuses are written before the webhook answers (a failure
+there is a 500, and the provider retries).
+
+:meth:`ChannelRuntime.aclose` stops taking webhooks (the sink raises, the route answers 500,
+providers retry later), waits for running tasks up to a grace period, and cancels the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Protocol
+
+from bot.channels.base import ChannelAdapter, DeliveryStatus, ParseResult
+from bot.domain.messages import Inbound
+from bot.outbound.dispatcher import OutboundRunner
+from bot.pipeline import Outcome
+from bot.store.repo import Store
+
+log = logging.getLogger(__name__)
+
+
+class Handler(Protocol):
+    async def handle(self, msg: Inbound) -> Outcome: ...
+
+
+class ChannelRuntime:
+    """The sink given to :func:`bot.channels.webhook.webhook_router`."""
+
+    def __init__(
+        self,
+        pipeline: Handler,
+        outbound: OutboundRunner,
+        store: Store,
+        *,
+        max_concurrency: int = 32,
+        max_pending: int = 1000,
+    ) -> None:
+        self._pipeline = pipeline
+        self._outbound = outbound
+        self._store = store
+        self._running = asyncio.Semaphore(max_concurrency)
+        self._pending = asyncio.Semaphore(max_pending)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    @property
+    def busy(self) -> int:
+        """Messages accepted and not finished yet."""
+        return len(self._tasks)
+
+    async def sink(self, adapter: ChannelAdapter, result: ParseResult) -> None:
+        """Record statuses, then schedule every inbound message; returns without waiting."""
+        if self._closed:
+            raise RuntimeError("shutting down; the provider will retry")
+        if result.statuses:
+            await self._record_statuses(adapter.name, result.statuses)
+        for msg in result.inbounds:
+            await self._pending.acquire()
+            task = asyncio.create_task(self._process(adapter, msg), name=f"inbound-{adapter.name}")
+            self._tasks.add(task)
+            task.add_done_callback(self._done)
+
+    async def drain(self) -> None:
+        """Wait until every accepted message is processed (tests, benchmarks)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
+    async def aclose(self, grace_seconds: float = 10.0) -> None:
+        """Refuse new webhooks, finish accepted messages within the grace period, cancel the
+        rest. A cancelled turn rolls back and keeps the old session; its delivery id is
+        already marked seen, so that one message is lost (logged with the count)."""
+        self._closed = True
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("shutdown cancelled %d inbound message(s) still in progress", len(pending))
+            await asyncio.wait(pending)
+
+    async def _process(self, adapter: ChannelAdapter, msg: Inbound) -> None:
+        if msg.render_as is None and msg.channel != adapter.render_channel:
+            # The engine picks texts by how replies look (".sms" variants), not by provider.
+            msg = replace(msg, render_as=adapter.render_channel)
+        async with self._running:
+            outcome = await self._pipeline.handle(msg)
+        if outcome.duplicate or not outcome.replies:
+            return
+        for out in adapter.render(msg.address, outcome.replies, outcome.language):
+            await self._outbound.submit(
+                adapter.name, out, priority="reply", contact_id=outcome.contact_id
+            )
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._pending.release()
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("inbound processing failed (%s)", task.get_name(), exc_info=exc)
+
+    async def _record_statuses(self, channel: str, statuses: Sequence[DeliveryStatus]) -> None:
+        async with self._store.transaction() as tx:
+            for st in statuses:
+                rec = await tx.outbound.record_status(
+                    channel, st.external_id, st.status, error_code=st.error_code
+                )
+                if rec is None:
+                    log.info("%s status %s for a message we do not know", channel, st.status)
+                elif st.stopped and rec.contact_id is not None:
+                    await tx.contacts.set_stopped(rec.contact_id, True)

@@ -1,0 +1,101 @@
+"""Send-rate limiting with GCRA (the generic cell rate algorithm, a token bucket in one number).
+
+Each key stores its "theoretical arrival time" (TAT). A request of ``cost`` units at ``rate``
+per second with a ``burst`` allowance is allowed when ``TAT + cost/rate - burst/rate <= now``;
+then TAT moves on by ``cost/rate``. A refused request changes nothing and learns how long to
+wait. Two backends, one contract (tests/outbound/test_limiter.py runs both):
+
+- :class:`MemoryRateLimiter`: one process;
+- :class:`RedisRateLimiter`: an atomic Lua script on Redis's own clock (``TIME``), so every
+  process of the bot shares the same budget (Telegram's 30 msg/s is per bot, not per process).
+
+A cost above the burst (a 4-segment SMS on a 1-segment budget) is let through when the bucket
+is full rather than refused forever; it then costs its full time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from redis.asyncio import Redis
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """``per_second`` units on average, up to ``burst`` at once."""
+
+    per_second: float
+    burst: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.per_second <= 0 or self.burst < 1:
+            raise ValueError(f"bad rate {self}")
+
+
+class RateLimiter(Protocol):
+    async def try_acquire(self, key: str, rate: Rate, cost: float = 1.0) -> float:
+        """0.0 if ``cost`` units were taken now; else the seconds to wait (nothing taken)."""
+        ...
+
+
+def _gcra(tat: float | None, now: float, rate: Rate, cost: float) -> tuple[float, float]:
+    """(wait, new_tat); the shared arithmetic, mirrored by the Lua script."""
+    interval = 1.0 / rate.per_second
+    tolerance = max(rate.burst, cost) * interval
+    start = now if tat is None or tat < now else tat
+    new_tat = start + cost * interval
+    allow_at = new_tat - tolerance
+    return (allow_at - now, new_tat) if allow_at > now else (0.0, new_tat)
+
+
+class MemoryRateLimiter:
+    """In-process GCRA; ``clock`` is monotonic seconds (injectable for tests)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._tat: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def try_acquire(self, key: str, rate: Rate, cost: float = 1.0) -> float:
+        async with self._lock:
+            now = self._clock()
+            wait, new_tat = _gcra(self._tat.get(key), now, rate, cost)
+            if wait == 0.0:
+                self._tat[key] = new_tat
+            if len(self._tat) > 10_000:  # forget buckets that are full again (idle chats)
+                self._tat = {k: t for k, t in self._tat.items() if t > now}
+            return wait
+
+
+_LUA = """
+local interval = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local tolerance = math.max(tonumber(ARGV[3]), cost) * interval
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if tat == nil or tat < now then tat = now end
+local new_tat = tat + cost * interval
+local allow_at = new_tat - tolerance
+if allow_at > now then return tostring(allow_at - now) end
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1)
+return '0'
+"""
+
+
+class RedisRateLimiter:
+    """GCRA on Redis: one atomic script per request; keys expire when the bucket is full."""
+
+    def __init__(self, redis: Redis, prefix: str = "banbot:send:") -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._script: Any = redis.register_script(_LUA)
+
+    async def try_acquire(self, key: str, rate: Rate, cost: float = 1.0) -> float:
+        args = [repr(1.0 / rate.per_second), repr(float(cost)), repr(float(rate.burst))]
+        raw = await self._script(keys=[self._prefix + key], args=args)
+        return float(raw.decode() if isinstance(raw, bytes) else raw)

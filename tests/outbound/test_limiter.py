@@ -1,0 +1,100 @@
+"""One contract for both limiter backends (memory, and the real Redis), plus the arithmetic."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.outbound.limiter import MemoryRateLimiter, Rate, RateLimiter, RedisRateLimiter
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
+    if request.param == "memory":
+        yield MemoryRateLimiter()
+        return
+    client = Redis.from_url(request.getfixturevalue("redis_url"))
+    prefix = f"test:rl:{secrets.token_hex(4)}:"
+    try:
+        yield RedisRateLimiter(client, prefix=prefix)
+    finally:
+        keys = [k async for k in client.scan_iter(match=prefix + "*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+class TestLimiterContract:
+    async def test_burst_then_wait_one_interval(self, limiter: RateLimiter) -> None:
+        rate = Rate(per_second=10, burst=3)
+        assert [await limiter.try_acquire("a", rate) for _ in range(3)] == [0.0, 0.0, 0.0]
+        wait = await limiter.try_acquire("a", rate)
+        assert 0.05 < wait <= 0.1 + 1e-6
+        assert 0.05 < await limiter.try_acquire("a", rate) <= 0.1 + 1e-6  # refusal takes nothing
+
+    async def test_waiting_the_answer_is_enough(self, limiter: RateLimiter) -> None:
+        rate = Rate(per_second=20, burst=1)
+        assert await limiter.try_acquire("b", rate) == 0.0
+        wait = await limiter.try_acquire("b", rate)
+        assert wait > 0
+        await asyncio.sleep(wait + 0.005)
+        assert await limiter.try_acquire("b", rate) == 0.0
+
+    async def test_costs_count_segments(self, limiter: RateLimiter) -> None:
+        rate = Rate(per_second=10, burst=3)
+        assert await limiter.try_acquire("c", rate, cost=3) == 0.0
+        assert 0.05 < await limiter.try_acquire("c", rate, cost=1) <= 0.1 + 1e-6
+        # a cost above the burst passes on a full bucket and then costs its full time
+        assert await limiter.try_acquire("d", Rate(10, 1), cost=4) == 0.0
+        assert 0.35 < await limiter.try_acquire("d", Rate(10, 1)) <= 0.4 + 1e-6
+
+    async def test_keys_are_independent(self, limiter: RateLimiter) -> None:
+        rate = Rate(per_second=1, burst=1)
+        assert await limiter.try_acquire("chat:1", rate) == 0.0
+        assert await limiter.try_acquire("chat:2", rate) == 0.0
+        assert await limiter.try_acquire("chat:1", rate) > 0.9
+
+    async def test_concurrent_callers_share_one_budget(self, limiter: RateLimiter) -> None:
+        rate = Rate(per_second=1, burst=5)
+        waits = await asyncio.gather(*(limiter.try_acquire("e", rate) for _ in range(20)))
+        assert sum(1 for w in waits if w == 0.0) == 5
+
+
+async def test_two_redis_limiters_share_the_budget(redis_url: str) -> None:
+    """Two processes (two clients) draw from one bucket: the point of the Redis backend."""
+    a, b = Redis.from_url(redis_url), Redis.from_url(redis_url)
+    prefix = f"test:rl:{secrets.token_hex(4)}:"
+    try:
+        la, lb = RedisRateLimiter(a, prefix=prefix), RedisRateLimiter(b, prefix=prefix)
+        rate = Rate(per_second=1, burst=2)
+        assert await la.try_acquire("all", rate) == 0.0
+        assert await lb.try_acquire("all", rate) == 0.0
+        assert await la.try_acquire("all", rate) > 0.5
+    finally:
+        await a.delete(prefix + "all")
+        await a.aclose()
+        await b.aclose()
+
+
+def test_rate_must_make_sense() -> None:
+    with pytest.raises(ValueError, match="bad rate"):
+        Rate(per_second=0)
+    with pytest.raises(ValueError, match="bad rate"):
+        Rate(per_second=1, burst=0.5)
+
+
+async def test_memory_limiter_with_a_fake_clock() -> None:
+    now = [100.0]
+    lim = MemoryRateLimiter(clock=lambda: now[0])
+    rate = Rate(per_second=2, burst=1)
+    assert await lim.try_acquire("k", rate) == 0.0
+    assert await lim.try_acquire("k", rate) == pytest.approx(0.5)
+    now[0] += 0.5
+    assert await lim.try_acquire("k", rate) == 0.0
+    now[0] += 60  # idle: the bucket is full again, only the burst passes at once
+    assert await lim.try_acquire("k", rate) == 0.0
+    assert await lim.try_acquire("k", rate) == pytest.approx(0.5)
