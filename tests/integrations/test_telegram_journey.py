@@ -132,7 +132,7 @@ async def test_disaster_report_over_telegram(bot_app: App) -> None:
     assert report.ref == ref.group(0)
     assert (report.lat, report.lon) == (21.3256, 103.9188)
     assert report.photos == ["AgACAgUAAxkBAAIBsmS3"]  # the largest size, by reference
-    assert report.village_id == "03664:nam nieu"
+    assert report.village_id == "03664:nam niệu"
     assert report.details["vulnerable"] == ["elderly", "children"]
     # Telegram retries the confirming press (say our 200 got lost): still one report.
     await lan.post(lan.replayed, expect_reply=False)
