@@ -1,42 +1,42 @@
-"""Phone numbers as ``tel:`` URNs in E.164, with Vietnamese habits understood.
+"""Phone numbers as ``tel:`` URNs in E.164, with Google's libphonenumber (``phonenumbers``).
 
 Residents and providers write the same number many ways: ``0912345678`` (national),
-``84912345678`` (Telegram's contact share, no plus), ``+84 91 234 5678``, ``(+84) 912.345.678``,
-``0084912345678``, ``+840912345678`` (a national 0 kept after the country code). All are
-``+84912345678``. Vietnamese subscriber numbers have 9 digits after +84 (mobiles and, since
-2017, landlines with a 2xx area code have 10).
+``84912345678`` / ``14155550100`` (Telegram's contact share: country code, no plus),
+``+84 91 234 5678``, ``(+84) 912.345.678``, ``0084912345678``, ``+840912345678`` (a national 0
+kept after the country code). All Vietnamese forms become ``+84912345678``. Senders that cannot
+be a phone number (carrier short codes such as ``191``, brand names such as ``Viettel``) give
+``None``.
 """
 
 from __future__ import annotations
 
 import re
 
+import phonenumbers
+
+DEFAULT_REGION = "VN"
 _SEPARATORS = re.compile(r"[\s().\-/]")
-_VN_MOBILE_PREFIX = "35789"  # first digit of a 9-digit VN mobile subscriber number
 
 
-def normalize_phone(raw: str) -> str | None:
+def normalize_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """``raw`` in E.164 (``+84912345678``), or None when it is not a plausible number."""
     s = _SEPARATORS.sub("", raw.strip())
     if s.startswith("00"):
         s = "+" + s[2:]
-    plus = s.startswith("+")
-    digits = s[1:] if plus else s
-    if not digits.isdigit():
-        return None
-    if digits.startswith("84") and (plus or len(digits) in (11, 12)):
-        return _vn(digits[2:].removeprefix("0"))
-    if plus:
-        return f"+{digits}" if 8 <= len(digits) <= 15 else None
-    if digits.startswith("0"):
-        return _vn(digits[1:])
-    if len(digits) == 9 and digits[0] in _VN_MOBILE_PREFIX:
-        return _vn(digits)
-    return f"+{digits}" if 10 <= len(digits) <= 15 else None  # international without "+"
-
-
-def _vn(subscriber: str) -> str | None:
-    return f"+84{subscriber}" if len(subscriber) in (9, 10) and subscriber[0] != "0" else None
+    if s.startswith("+840"):
+        s = "+84" + s[4:]
+    candidates = [s]
+    if s.isdigit() and not s.startswith("0"):
+        # Country code without "+" (Telegram); tried after the national reading fails.
+        candidates.append("+" + s)
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 def phone_urn(raw: str) -> str | None:

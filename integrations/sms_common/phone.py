@@ -11,21 +11,14 @@ conversation with a carrier's robot (and pay for the replies).
 
 from __future__ import annotations
 
-import phonenumbers
+from bot.channels.phones import DEFAULT_REGION, normalize_phone
 
-DEFAULT_REGION = "VN"
 TEL = "tel:"
 
 
 def e164(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """``raw`` as E.164 (``+84912345678``), or ``None`` when it cannot be a phone number."""
-    try:
-        number = phonenumbers.parse(raw.strip(), region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return normalize_phone(raw, region)
 
 
 def tel_urn(raw: str, region: str = DEFAULT_REGION) -> str | None:

@@ -37,6 +37,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, PhotoSize, 
 from pydantic import ValidationError
 
 from bot.channels.base import BadPayload
+from bot.channels.phones import normalize_phone
 from bot.domain.messages import Inbound, Location
 
 CHANNEL = "telegram"
@@ -74,21 +75,6 @@ def chat_id(urn: str) -> int:
     return int(rest)
 
 
-def normalise_phone(raw: str) -> str | None:
-    """A shared number in E.164 (``+84912345678``), or None when it has too few digits.
-
-    Telegram sends the international number with or without ``+`` ("84912345678"); a
-    leading ``00`` is an international prefix and a single leading ``0`` a Vietnamese
-    national number (tolerated, though Telegram does not send those).
-    """
-    digits = re.sub(r"\D", "", raw)
-    if digits.startswith("00"):
-        digits = digits[2:]
-    elif digits.startswith("0") and not raw.strip().startswith("+"):
-        digits = "84" + digits[1:]
-    return f"+{digits}" if 8 <= len(digits) <= 15 else None
-
-
 def largest_photo(sizes: list[PhotoSize]) -> PhotoSize:
     """The biggest rendition (Telegram lists them small to large; we do not rely on it)."""
     return max(sizes, key=lambda p: (p.width * p.height, p.file_size or 0))
@@ -124,7 +110,7 @@ def _message(uid: str, msg: Message) -> Inbound | None:
         if not own:  # someone else's card: never link a stranger's number to this sender
             return base
         name = " ".join(n for n in (msg.contact.first_name, msg.contact.last_name) if n)
-        phone = normalise_phone(msg.contact.phone_number)
+        phone = normalize_phone(msg.contact.phone_number)
         return _with(base, contact_phone=phone, contact_name=name or None)
     if msg.location is not None:  # a plain pin or a venue (which carries one)
         pin = Location(msg.location.latitude, msg.location.longitude)

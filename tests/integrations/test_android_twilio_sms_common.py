@@ -20,7 +20,7 @@ from integrations.sms_common.retry import retry_after_seconds
         ("+84 91 234 5678", "+84912345678"),
         ("091-234-5678", "+84912345678"),
         ("0084912345678", "+84912345678"),  # international prefix
-        ("0241234567", "+84241234567"),  # Hanoi landline keeps its area code
+        ("02438251234", "+842438251234"),  # Hanoi landline keeps its area code
         ("+14155550123", "+14155550123"),  # other countries keep theirs
         ("191", None),  # Viettel short code
         ("Viettel", None),  # brand-name sender

@@ -12,7 +12,7 @@ from aiogram.types import Chat, Message, Update, User
 from bot.domain.messages import Location
 from integrations.telegram.adapter import TelegramAdapter
 from integrations.telegram.fake import FAKE_SECRET, FAKE_TOKEN, fake_adapter
-from integrations.telegram.payloads import normalise_phone
+from bot.channels.phones import normalize_phone as normalise_phone
 from tests.integrations.harness import Case, check, load, run_case
 
 LAN = "telegram:123456789"
