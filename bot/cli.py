@@ -27,7 +27,10 @@ def main(verbose: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--access-log/--no-access-log", default=True, help="Log every HTTP request.")
-def serve(host: str, port: int, access_log: bool) -> None:
+@click.option(
+    "--telegram-polling", is_flag=True, help="Fetch Telegram updates by long polling (development)."
+)
+def serve(host: str, port: int, access_log: bool, telegram_polling: bool) -> None:
     """Start the HTTP server (simulator web chat at /, GET /healthz once ready)."""
     import uvicorn
 
@@ -35,7 +38,11 @@ def serve(host: str, port: int, access_log: bool) -> None:
 
     click.echo(f"Bản Bot: http://{host}:{port}/", err=True)
     uvicorn.run(
-        create_app(get_settings()), host=host, port=port, log_level="info", access_log=access_log
+        create_app(get_settings(), telegram_polling=telegram_polling),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
     )
 
 

@@ -38,6 +38,16 @@ class ZaloSettings(BaseModel):
     refresh_token: SecretStr | None = Field(None, description="Initial single-use refresh token.")
     api_base: str = Field("https://openapi.zalo.me", description="OA Open API host.")
     oauth_base: str = Field("https://oauth.zaloapp.com", description="OAuth host (refresh).")
+    window_hours: int = Field(
+        48, gt=0, description="Hours after a resident's message in which the OA may reply."
+    )
+    free_replies: int | None = Field(
+        8, ge=0, description="Replies allowed per window; empty = no check (paid OA tiers)."
+    )
+    send_per_second: float | None = Field(
+        None, gt=0, description="Send rate limit for this OA (default 10/s)."
+    )
+    send_burst: int | None = Field(None, gt=0, description="Burst size of the send limit.")
 
 
 class ZaloBotSettings(BaseModel):
@@ -47,6 +57,10 @@ class ZaloBotSettings(BaseModel):
     token: SecretStr | None = Field(None, description="Bot token <id>:<secret>.")
     webhook_secret: SecretStr | None = Field(None, description="secret_token for setWebhook.")
     api_base: str = Field("https://bot-api.zaloplatforms.com", description="Bot API host.")
+    send_per_second: float | None = Field(
+        None, gt=0, description="Send rate limit for this bot (default 10/s)."
+    )
+    send_burst: int | None = Field(None, gt=0, description="Burst size of the send limit.")
 
 
 class TwilioSettings(BaseModel):
@@ -89,10 +103,13 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(
         f"sqlite+aiosqlite:///{ROOT / 'var' / 'banbot.db'}",
+        repr=False,  # may hold a password
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
     )
     redis_url: str | None = Field(
-        None, description="redis://host:port/db for sessions, locks, dedupe; unset = in-process."
+        None,
+        repr=False,  # may hold a password
+        description="redis://host:port/db for sessions, locks, dedupe; unset = in-process.",
     )
     nlu: Literal["builtin", "rasa"] = Field("builtin", description="Which NLU backend parses text.")
     rasa_url: str = Field("http://127.0.0.1:5005", description="Rasa server base URL (nlu=rasa).")

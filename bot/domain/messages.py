@@ -43,7 +43,7 @@ class Inbound:
     contact_name: str | None = None
     event: str | None = None  # "stop" | "start" | "follow" | "unfollow" | "new_conversation"
     received_at: datetime | None = None
-    render_as: str | None = None  # simulator only: render replies as telegram / zalo / sms
+    render_as: str | None = None  # how replies look (telegram / zalo / sms) when not ``channel``
 
 
 @dataclass(frozen=True, slots=True)

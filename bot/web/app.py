@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,16 +20,30 @@ from bot.web import sim
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None, *, app_obj: App | None = None) -> FastAPI:
-    """Build the web application; ``app_obj`` lets tests inject an already-built bot."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    app_obj: App | None = None,
+    telegram_polling: bool = False,
+) -> FastAPI:
+    """Build the web application; ``app_obj`` lets tests inject an already-built bot.
+
+    With ``telegram_polling`` (development without a public URL) Telegram updates are fetched
+    by long polling instead of arriving at the webhook.
+    """
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         bot = app_obj or await build_app(settings or get_settings())
         api.state.bot = bot
+        stop = asyncio.Event()
+        poller = _start_polling(bot, stop) if telegram_polling else None
         try:
             yield
         finally:
+            stop.set()
+            if poller is not None:
+                await poller
             if app_obj is None:
                 await bot.aclose()
 
@@ -53,6 +68,17 @@ def create_app(settings: Settings | None = None, *, app_obj: App | None = None) 
 
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     return api
+
+
+def _start_polling(bot: App, stop: asyncio.Event) -> asyncio.Task[None]:
+    """Run Telegram long polling into the same sink as the webhook."""
+    from integrations.telegram.adapter import TelegramAdapter
+    from integrations.telegram.polling import poll
+
+    adapter = bot.channels.adapters.get("telegram") if bot.channels else None
+    if bot.channels is None or not isinstance(adapter, TelegramAdapter):
+        raise RuntimeError("--telegram-polling needs BANBOT_TELEGRAM__ENABLED=true and a token")
+    return asyncio.create_task(poll(adapter, bot.channels.runtime.sink, stop))
 
 
 class _EnabledAdapters(Mapping[str, ChannelAdapter]):

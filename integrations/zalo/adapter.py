@@ -274,4 +274,11 @@ def _retry_after(response: httpx.Response) -> float:
 
 def build(settings: Settings, deps: AdapterDeps) -> ZaloOaAdapter:
     """Registry entry point."""
-    return ZaloOaAdapter(settings.zalo, deps.state, deps.texts)
+    zalo = settings.zalo
+    return ZaloOaAdapter(
+        zalo,
+        deps.state,
+        deps.texts,
+        window_seconds=zalo.window_hours * 3600,
+        free_replies=zalo.free_replies,
+    )

@@ -203,3 +203,12 @@ async def test_conversation_state_lives_in_redis_when_configured(
         assert 0 < ttl <= app.settings.session_ttl_seconds
     finally:
         await app.aclose()
+
+
+async def test_telegram_polling_refuses_to_start_without_telegram(bot_app: App) -> None:
+    from bot.web.app import create_app
+
+    api = create_app(app_obj=bot_app, telegram_polling=True)
+    with pytest.raises(RuntimeError, match="BANBOT_TELEGRAM__ENABLED"):
+        async with api.router.lifespan_context(api):
+            pass
