@@ -35,6 +35,7 @@ from bot.i18n import system_text
 from bot.ports import Nlu
 from bot.sessions.factory import ConversationState
 from bot.sessions.keys import dedupe_key, lock_key, session_key
+from bot.store.records import ContactRecord
 from bot.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -98,13 +99,50 @@ class Pipeline:
         # The lock has its own key: a Redis lock stores its token under the name it is given.
         async with self._state.locker.lock(lock_key(msg.channel, msg.address)):
             session = await self._state.sessions.load(key)
-            contact, linked = await self._contact(msg)
-            if msg.event in STOP_EVENTS or (linked and not _has_content(msg)):
-                text = "stopped" if msg.event in STOP_EVENTS else "phone_linked"
-                # A typed STOP can be answered; a blocked bot or an unfollow cannot.
-                say = msg.event not in STOP_EVENTS or bool(msg.text.strip())
-                replies = [Reply(system_text(text, contact.language))] if say else []
-                return Outcome(replies, contact_id=contact.id, language=contact.language)
+            contact: ContactInfo | None = None
+            if msg.event or msg.contact_phone:
+                # Effects on the contact commit on their own, whatever the turn does next.
+                contact, linked = await self._contact(msg)
+                if msg.event in STOP_EVENTS or (linked and not _has_content(msg)):
+                    text = "stopped" if msg.event in STOP_EVENTS else "phone_linked"
+                    # A typed STOP can be answered; a blocked bot or an unfollow cannot.
+                    say = msg.event not in STOP_EVENTS or bool(msg.text.strip())
+                    replies = [Reply(system_text(text, contact.language))] if say else []
+                    return Outcome(replies, contact_id=contact.id, language=contact.language)
+            try:
+                turn, replies, contact = await self._run(session, msg, contact, now)
+            except Exception:
+                # The old session stays as it was, so every earlier answer is kept.
+                log.exception("turn failed for %s; session kept", key)
+                language = contact.language if contact else self._settings.default_language
+                return Outcome(
+                    [Reply(system_text("error", language))],
+                    contact_id=contact.id if contact else None,
+                    language=language,
+                )
+            await self._state.sessions.save(key, turn.session, self._settings.session_ttl_seconds)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Outcome(
+            replies, contact_id=contact.id, language=contact.language, elapsed_ms=elapsed
+        )
+
+    async def _run(
+        self,
+        session: dict[str, Any] | None,
+        msg: Inbound,
+        contact: ContactInfo | None,
+        now: datetime | None,
+    ) -> tuple[Turn, list[Reply], ContactInfo]:
+        """Load the contact, understand, step the engine and run its actions in one
+        transaction; the replies are returned only after it commits."""
+        async with self._store.transaction() as tx:
+            if contact is None:
+                rec = await tx.contacts.get_or_create(
+                    msg.address, msg.channel, self._settings.default_language
+                )
+                if rec.stopped:  # writing again undoes a STOP
+                    rec = await tx.contacts.set_stopped(rec.id, False)
+                contact = _contact_info(rec, msg)
             inp = Input(
                 now=now or datetime.now(UTC),
                 contact=contact,
@@ -113,27 +151,8 @@ class Pipeline:
                 location=msg.location,
                 media=msg.media,
             )
-            try:
-                if self._engine.wants_nlu(session, inp) and inp.text:
-                    inp = replace(inp, nlu=await self._nlu.parse(inp.text))
-                turn, replies = await self._run(session, inp)
-            except Exception:
-                # The old session stays as it was, so every earlier answer is kept.
-                log.exception("turn failed for %s; session kept", key)
-                return Outcome(
-                    [Reply(system_text("error", contact.language))],
-                    contact_id=contact.id,
-                    language=contact.language,
-                )
-            await self._state.sessions.save(key, turn.session, self._settings.session_ttl_seconds)
-        elapsed = (time.perf_counter() - started) * 1000
-        return Outcome(
-            replies, contact_id=contact.id, language=contact.language, elapsed_ms=elapsed
-        )
-
-    async def _run(self, session: dict[str, Any] | None, inp: Input) -> tuple[Turn, list[Reply]]:
-        """Step the engine and run its actions in one transaction; replies only after commit."""
-        async with self._store.transaction() as tx:
+            if self._engine.wants_nlu(session, inp) and inp.text:
+                inp = replace(inp, nlu=await self._nlu.parse(inp.text))
             turn = self._engine.step(session, inp)
             replies = list(turn.replies)
             for _ in range(MAX_ACTIONS_PER_TURN):
@@ -144,7 +163,7 @@ class Pipeline:
                 replies.extend(turn.replies)
             else:
                 raise RuntimeError("flow requested too many actions in one turn")
-        return turn, replies
+        return turn, replies, contact
 
     async def _contact(self, msg: Inbound) -> tuple[ContactInfo, bool]:
         """The sender's contact after this message's effect on it; True if a phone was linked."""
@@ -164,15 +183,19 @@ class Pipeline:
                 linked = True
             elif msg.contact_phone:
                 log.warning("shared contact is not a phone number; not linked (%s)", msg.channel)
-        return ContactInfo(
-            id=rec.id,
-            address=msg.address,
-            channel=msg.render_as or msg.channel,
-            language=rec.language,
-            village_id=rec.village_id,
-            notice_seen=rec.notice_seen,
-            role=rec.role,
-        ), linked
+        return _contact_info(rec, msg), linked
+
+
+def _contact_info(rec: ContactRecord, msg: Inbound) -> ContactInfo:
+    return ContactInfo(
+        id=rec.id,
+        address=msg.address,
+        channel=msg.render_as or msg.channel,
+        language=rec.language,
+        village_id=rec.village_id,
+        notice_seen=rec.notice_seen,
+        role=rec.role,
+    )
 
 
 def _has_content(msg: Inbound) -> bool:

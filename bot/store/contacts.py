@@ -68,10 +68,9 @@ class ContactRepo:
 
     async def by_urn(self, urn: str) -> ContactRecord | None:
         """The contact holding ``urn``, or None."""
-        contact_id = await self._s.scalar(
-            select(ContactUrn.contact_id).where(ContactUrn.urn == urn)
-        )
-        return None if contact_id is None else await self.get(contact_id)
+        owner = select(ContactUrn.contact_id).where(ContactUrn.urn == urn).scalar_subquery()
+        found = await contact_records(self._s, Contact.id == owner)  # one round trip
+        return found[0] if found else None
 
     async def get_or_create(self, urn: str, channel: str, language: str) -> ContactRecord:
         """The contact for ``urn``; a new resident with that URN if there is none.
