@@ -82,7 +82,8 @@ async def run_backend(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, **env, "BANBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db"}
+        db = {"BANBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db"}
+        env = {**os.environ, **db, **env}
         cmd = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--no-access-log"]
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)  # noqa: S603, ASYNC220 - starting the server once, before timing
         try:
@@ -102,7 +103,8 @@ async def run_backend(
     errors = [repr(r) for r in results if isinstance(r, BaseException)]
     return {
         "benchmark": "conversation",
-        "sessions": name,
+        "sessions": name.split("+")[0],
+        "database": "postgresql" if "+pg" in name else "sqlite",
         "residents": residents,
         "messages": len(lat),
         "messages_per_s": round(len(lat) / wall, 1),
@@ -121,8 +123,19 @@ def main() -> None:
     parser.add_argument(
         "--redis-url", default=os.environ.get("BANBOT_REDIS_URL", "redis://127.0.0.1:6379/14")
     )
+    parser.add_argument(
+        "--postgres-url",
+        default=None,
+        help="Also run Redis sessions + this PostgreSQL (an empty database, e.g. "
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/banbot_bench).",
+    )
     args = parser.parse_args()
     backends = {"memory": {"BANBOT_REDIS_URL": ""}, "redis": {"BANBOT_REDIS_URL": args.redis_url}}
+    if args.postgres_url:
+        backends["redis+pg"] = {
+            "BANBOT_REDIS_URL": args.redis_url,
+            "BANBOT_DATABASE_URL": args.postgres_url,
+        }
     for name, env in backends.items():
         print(json.dumps(asyncio.run(run_backend(name, env, args.residents, args.rounds))))
 

@@ -144,7 +144,7 @@ def _android(n: int, url: str) -> tuple[bytes, dict[str, str]]:
         },
         separators=(",", ":"),
     ).encode()
-    ts = "1767225600"
+    ts = str(int(time.time()))  # the adapter refuses stamps older than 5 minutes
     mac = hmac.new(SECRET.encode(), body + ts.encode(), hashlib.sha256).hexdigest()
     return body, {"x-signature": mac, "x-timestamp": ts, "content-type": "application/json"}
 
