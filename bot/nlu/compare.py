@@ -15,16 +15,18 @@ from typing import Any
 
 from bot.nlu.data import Example, load_files, load_project
 from bot.nlu.evaluate import ALL_ENTITY_TYPES, Report, evaluate, without_diacritics
+from bot.textnorm import fold
 
 SETS = ("diacritics", "no_diacritics")
 
 
 def held_out(nlu_data_dir: Path) -> tuple[list[Path], list[Example], int]:
-    """The test files, their examples, and how many of those texts are also training texts."""
+    """The test files, their examples, and how many of those texts are also training texts
+    (compared folded: case, spacing and diacritics ignored)."""
     files = sorted((nlu_data_dir / "tests").glob("*.yml"))
     examples = load_files(files).examples
-    trained = {e.text.strip().lower() for e in load_project(nlu_data_dir).examples}
-    overlap = sum(1 for e in examples if e.text.strip().lower() in trained)
+    trained = {fold(e.text) for e in load_project(nlu_data_dir).examples}
+    overlap = sum(1 for e in examples if fold(e.text) in trained)
     return files, examples, overlap
 
 
