@@ -106,16 +106,20 @@ async def _rasa(args: argparse.Namespace, builtin: BuiltinNlu, texts: list[str])
         result = await measure("rasa", rasa, texts, args.rounds, args.concurrency)
         result["fallbacks"] = rasa.counters["fallback"]  # must be 0 for a fair figure
         if server is not None:
-            pid = (ROOT / "var" / f"rasa-{server.port}.pid").read_text().strip()
-            status = Path(f"/proc/{pid}/status").read_text()
-            rss_kb = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS"))
-            result["server_rss_mb"] = rss_kb // 1024
+            result["server_rss_mb"] = await asyncio.to_thread(_rss_mb, server.port)
             result["train_and_start_s"] = round(server.seconds, 1)
         return result
     finally:
         await rasa.aclose()
         if server is not None:
             await asyncio.to_thread(server.stop)
+
+
+def _rss_mb(port: int) -> int:
+    """Resident memory of the Rasa server started by scripts/rasa.sh on ``port``."""
+    pid = (ROOT / "var" / f"rasa-{port}.pid").read_text().strip()
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS")) // 1024
 
 
 def main() -> None:
