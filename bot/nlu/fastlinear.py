@@ -54,7 +54,7 @@ class FastLinear:
         self._l2 = norms == {"l2"}
         self._intercept = np.asarray(model.intercept_, dtype=np.float64)
         self._analyzers: list[Callable[[Any], list[str]]] | None = None
-        self._words: list[dict[str, list[tuple[int, int]]]] = [{} for _ in self._vectorizers]
+        self._words: list[dict[str, np.ndarray]] = [{} for _ in self._vectorizers]
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
