@@ -59,6 +59,7 @@ train() {
     exit 1
   }
   echo "rasa.sh: trained $model in $((SECONDS - started)) s" >&2
+  find "$MODELS" -name 'nlu-*.tar.gz' ! -name "$name.tar.gz" -delete  # older data's models
 }
 
 serve() {

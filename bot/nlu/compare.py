@@ -109,13 +109,13 @@ def table(result: dict[str, Any]) -> str:
             )
     lines += ["", "Entity F1 per type (diacritics / no diacritics):"]
     types = sorted({t for b in backends.values() for t in b["sets"]["diacritics"]["per_entity"]})
-    lines.append(f"  {'type':14} " + " ".join(f"{n:>17}" for n in backends))
+    lines.append(f"  {'type':14} " + " ".join(f"{n:>20}" for n in backends))
     for t in types:
         cells = []
         for b in backends.values():
             d, p = (b["sets"][s]["per_entity"].get(t, {}) for s in SETS)
             cells.append(f"{d.get('f1', 0):.2f} / {p.get('f1', 0):.2f} (n={d.get('n', 0)})")
-        lines.append(f"  {t:14} " + " ".join(f"{c:>17}" for c in cells))
+        lines.append(f"  {t:14} " + " ".join(f"{c:>20}" for c in cells))
     lines += ["", "Confusions (labelled -> predicted: count):"]
     for name, b in backends.items():
         for set_name in SETS:
