@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import ROOT
 from bot.nlu.builtin import BuiltinNlu
 from bot.nlu.data import Example, load_files
-from bot.config import ROOT
 from bot.nlu.evaluate import ALL_ENTITY_TYPES, Report, evaluate, without_diacritics
 from bot.places.gazetteer import Gazetteer
 
