@@ -113,7 +113,7 @@ stop() {
     done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  rm -f "$pidfile"
+  rm -f "$pidfile" "$ROOT/var/rasa-$port.log" "$ROOT/var/rasa-$port.log.rasa"
   echo "rasa.sh: stopped the server on port $port" >&2
 }
 
