@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install dev lint typecheck pytest services lock bench clean
+.PHONY: run test install dev lint typecheck pytest services lock bench clean rasa rasa-venv rasa-stop
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,19 @@ pytest: install
 
 bench: install
 	$(PY) bench/conversation.py
+
+RASA_PORT ?= 5005
+rasa-venv:
+	bash scripts/rasa-venv.sh
+
+## make rasa: build .venv-rasa (once, ~5-10 min cold), train from nlu_data/ (cached by data
+## hash), serve the Rasa HTTP API on 127.0.0.1:$(RASA_PORT). Then BANBOT_NLU=rasa make run.
+rasa: rasa-venv
+	bash scripts/rasa.sh train
+	bash scripts/rasa.sh serve $(RASA_PORT)
+
+rasa-stop:
+	bash scripts/rasa.sh stop $(RASA_PORT)
 
 lock: $(PY)
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of every installed package (pip freeze of .venv). Regenerate: make lock' > requirements.lock

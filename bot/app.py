@@ -50,6 +50,9 @@ class App:
             await self.channels.aclose()
         await self.state.aclose()
         await self.store.close()
+        close = getattr(self.nlu, "aclose", None)  # the Rasa client holds connections
+        if close is not None:
+            await close()
 
 
 async def prepare_database(settings: Settings) -> None:
@@ -70,6 +73,10 @@ def build_nlu(settings: Settings, places: Gazetteer) -> Nlu:
         threshold=settings.nlu_threshold,
         cache_dir=Path("var") / "nlu-cache",
     )
+    if settings.nlu == "rasa":
+        from integrations.rasa.adapter import RasaNlu  # only when configured
+
+        return RasaNlu(settings.rasa_url, fallback=builtin, threshold=settings.nlu_threshold)
     return builtin
 
 

@@ -108,11 +108,12 @@ def places_import(csv_file: Path, dry_run: bool) -> None:
 
 def _mount_subcommands() -> None:
     from bot.channels.cli import webhooks
-    from bot.nlu.cli import parse_command
+    from bot.nlu.cli import evaluate_command, parse_command
     from bot.policy.cli import classify_command
 
     policy.add_command(classify_command)
     nlu.add_command(parse_command)
+    nlu.add_command(evaluate_command)
     main.add_command(webhooks)
 
 

@@ -32,6 +32,7 @@ def empty_session() -> JSON:
         "paused": False,
         "await": None,
         "prefill": {},
+        "clarify": None,  # journeys offered by the last clarifying question (engine/clarify.py)
         "notice": False,
         "last": None,
     }
@@ -50,6 +51,7 @@ def clear_flow(session: JSON) -> None:
         "paused",
         "await",
         "prefill",
+        "clarify",
     ):
         session[name] = fresh[name]
 

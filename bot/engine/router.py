@@ -4,7 +4,7 @@ stale buttons, and the first-contact notice."""
 from __future__ import annotations
 
 from bot.domain.messages import Button, Reply
-from bot.engine import runner
+from bot.engine import clarify, runner
 from bot.engine.commands import key
 from bot.engine.context import Ctx
 from bot.engine.menu import clear_flow, menu_pick, menu_reply
@@ -55,18 +55,28 @@ def run_command(ctx: Ctx, cmd: str) -> Out:
 
 def outside(ctx: Ctx, after_notice: bool = False) -> Out:
     """Free text, a menu number or an NLU parse while no flow runs."""
+    offered = ctx.session.get("clarify") or []
+    ctx.session["clarify"] = None  # an offer stands for one answer only
+    if offered:
+        chosen = clarify.answer(ctx, offered)
+        if chosen is not None:
+            return chosen
     flow = menu_pick(ctx)
     if flow:
         return runner.start(ctx, flow)
     nlu = ctx.inp.nlu or {}
     intent = str((nlu.get("intent") or {}).get("name") or "")
+    entities = {
+        str(e["entity"]): str(e["value"])
+        for e in nlu.get("entities") or ()
+        if isinstance(e, dict) and e.get("entity") and e.get("value") is not None
+    }
     if intent in INTENT_FLOWS:
-        entities = {
-            str(e["entity"]): str(e["value"])
-            for e in nlu.get("entities") or ()
-            if isinstance(e, dict) and e.get("entity") and e.get("value") is not None
-        }
         return runner.start(ctx, INTENT_FLOWS[intent], entities)
+    if intent == clarify.FALLBACK_INTENT:
+        flows = clarify.options(nlu, INTENT_FLOWS)
+        if flows:
+            return clarify.ask(ctx, flows, entities)
     if intent in ("greet", "help"):
         return [menu_reply(ctx, "menu.greeting")], None
     if intent in ("thank", "goodbye"):
@@ -108,6 +118,13 @@ def button(ctx: Ctx, payload: str) -> Out:
         return run_command(ctx, value)
     if scope == "sys" and where == "resume" and s.get("paused"):
         return answer_resume(ctx, value)
+    if scope == "menu" and where == clarify.BUTTON_SCOPE and not s.get("flow"):
+        offered = s.get("clarify") or []
+        s["clarify"] = None
+        if value in offered:
+            return clarify.answer(ctx, offered, value) or stale(ctx)
+        if value in ctx.flows:  # an older question's button: the journey, nothing prefilled
+            return runner.start(ctx, value)
     if scope == "menu" and not s.get("flow"):
         flow = menu_pick(ctx, value)
         if flow:

@@ -81,6 +81,10 @@ class LookupExtractor:
             entity: tuple(tuple(w.split()) for w in words) for entity, words in rules.context
         }
         self._max_len = max((len(k) for k in self._index), default=0)
+        self.values: dict[str, set[str]] = {}
+        for bucket in self._index.values():
+            for phrase in bucket:
+                self.values.setdefault(phrase.entity, set()).add(phrase.value)
 
     def _add(self, entity: str, value: str, text: str, rules: EntityRules) -> None:
         norm = self._normalizer(text)
@@ -98,14 +102,19 @@ class LookupExtractor:
         elif phrase.accented != folded:  # keep the accented spelling for accent_required checks
             bucket[:] = [phrase if (p.entity, p.value) == (entity, value) else p for p in bucket]
 
-    def extract(self, norm: Normalized) -> list[Entity]:
+    def extract(self, norm: Normalized, *, context: bool = True) -> list[Entity]:
+        """Lookup entities in ``norm``; ``context=False`` ignores the per-entity context rules
+        (for reading a span another extractor already labelled)."""
         words = [
             (f, a, i)
             for i, t in enumerate(norm.tokens)
             for f, a in zip(t.folded, t.words, strict=True)
         ]
         folded = tuple(w[0] for w in words)
-        allowed = {e: any(_contains(folded, c) for c in ctx) for e, ctx in self._context.items()}
+        allowed = {
+            e: not context or any(_contains(folded, c) for c in ctx)
+            for e, ctx in self._context.items()
+        }
         found: list[tuple[int, int, _Phrase]] = []
         for i in range(len(words)):
             for n in range(min(self._max_len, len(words) - i), 0, -1):

@@ -76,10 +76,16 @@ def _clean(ch: str) -> str:
     return " " if unicodedata.category(ch)[0] == "C" else ch
 
 
+_CACHE_MAX = 50_000
+
+
 class Normalizer:
     """Turns text into :class:`Normalized`; pure and thread-safe once built."""
 
     def __init__(self, abbreviations: dict[str, str]) -> None:
+        # token as typed -> (words, folded words): villagers reuse a few thousand words, and
+        # folding each again was a third of a parse. Cleared when full, so memory is bounded.
+        self._cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._exact: dict[str, str] = {}
         self._plain: dict[str, str] = {}
         for key, value in abbreviations.items():
@@ -124,8 +130,15 @@ class Normalizer:
         nfc_text = "".join(_clean(ch) for ch in nfc_text[:MAX_CHARS])
         tokens = []
         for m in _WORD.finditer(nfc_text):
-            words = self.words(m.group())
-            tokens.append(Token(m.start(), m.end(), words, tuple(fold(w) for w in words)))
+            raw = m.group()
+            known = self._cache.get(raw)
+            if known is None:
+                words = self.words(raw)
+                known = (words, tuple(fold(w) for w in words))
+                if len(self._cache) >= _CACHE_MAX:
+                    self._cache.clear()
+                self._cache[raw] = known
+            tokens.append(Token(m.start(), m.end(), *known))
         accented = " ".join(w for t in tokens for w in t.words)
         return Normalized(
             text=nfc_text,

@@ -26,7 +26,9 @@ _MULTIPLIERS = {
     "ty": 1_000_000_000, "ti": 1_000_000_000,
     "lit": 100_000, "xi": 100_000,
 }  # fmt: skip
+_FIVE_AFTER = {"lam", "nham"}  # folded "lăm"/"nhăm" (5), but also "làm" (do)
 _CURRENCY = {"d", "dong", "vnd", "vnđ", "đ"}
+_UNIT_WORDS = frozenset(_MULTIPLIERS) | frozenset(_CURRENCY)
 _FILLER = {"le", "linh"}
 # A numeral right before one of these counts the noun, not money: "2 triệu một tháng".
 _COUNTED_NOUNS = {"thang", "nam", "ngay", "tuan", "nguoi", "khau", "lan", "dua", "chau", "con"}
@@ -79,8 +81,27 @@ def _tokens(text: str) -> list[_Tok]:
                 toks.append(_Tok("num", parsed[0], start, end, parsed[1]))
                 continue
         tok = _word_token(word, start, end)
+        if tok and word in _FIVE_AFTER and not _is_five(text, toks, start, end):
+            tok = None
         toks.append(tok if tok else _Tok("other", Decimal(0), start, end))
     return toks
+
+
+def _is_five(text: str, before: list[_Tok], start: int, end: int) -> bool:
+    """Whether "lam"/"nham" is the numeral "lăm"/"nhăm" (5) and not the verb "làm" (do).
+
+    Typed "lăm" it is; "làm" it is not; typed plain it is after "mươi" ("hai mươi lam"), or
+    after a unit when no word follows ("2 trieu lam"), but not in "vay 50tr lam chuong".
+    """
+    raw = text[start:end].lower()
+    if raw in ("lăm", "nhăm"):
+        return True
+    if raw not in ("lam", "nham"):
+        return False
+    if before and before[-1].kind == "ten":
+        return True
+    rest = text[end:].lstrip()
+    return not (rest and rest[0].isalpha())
 
 
 def _word_token(word: str, start: int, end: int) -> _Tok | None:
@@ -178,6 +199,12 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 def find_amounts(text: str) -> list[Amount]:
     """Every amount of money in ``text`` with its span. Bare numbers count from 10,000 up."""
+    # Number words alone stay below 10,000 without a unit ("nghìn", "triệu", "đồng"), and most
+    # messages have neither: skip the parse (a quarter of the NLU's time otherwise).
+    if not any(c.isdigit() for c in text) and _UNIT_WORDS.isdisjoint(
+        _TOKEN.findall(fold_keep_offsets(text))
+    ):
+        return []
     found = []
     for run in _runs(_tokens(text), text):
         while run and run[0].kind in ("mult", "half", "cur", "filler"):

@@ -19,6 +19,7 @@ from bot.textnorm import fold, fold_keep_offsets
 log = logging.getLogger(__name__)
 
 EXTRACTOR = "BuiltinPlaceExtractor"
+_COMMUNE_WORDS = ("xa ", "phuong ", "thi tran ", "p. ", "tt ")
 
 
 def _locate(haystack: str, part: str, start: int) -> tuple[int, int] | None:
@@ -63,6 +64,9 @@ def extract_place(norm: Normalized, places: PlaceLookup, min_score: float) -> li
     if not matches or matches[0].score < min_score:
         return []
     best = matches[0]
+    if best.via_predecessor and not fold(best.matched).startswith(_COMMUNE_WORDS):
+        # A former commune's name without "xã": "Bản Lầm" is also "bạn làm" typed plain.
+        return []
     span = _span(norm, best)
     if span is None:
         return []

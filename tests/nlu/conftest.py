@@ -42,7 +42,7 @@ class FakePlaces:
                 found.append(PlaceMatch(self.chieng_an, village, 95.0, matched))
         at = folded.find("xa mu ca")
         if at >= 0:
-            found.append(PlaceMatch(self.mu_ca, None, 90.0, text[at : at + 8]))
+            found.append(PlaceMatch(self.mu_ca, None, 100.0, text[at : at + 8]))
         return found[:limit]
 
     def commune(self, code: str) -> Commune | None:

@@ -34,3 +34,26 @@ def test_parse_command_writes_one_json_object_per_line(
 
 def test_parse_command_is_named_parse() -> None:
     assert cli.parse_command.name == "parse"
+
+
+def test_evaluate_command_builtin_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "get_settings", lambda: Settings(nlu_data_dir=NLU_DATA))
+    result = CliRunner().invoke(cli.evaluate_command, ["--backend", "builtin", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["messages"] >= 300 and report["seen_in_training"] == 0
+    assert set(report["backends"]) == {"builtin"}
+    sets = report["backends"]["builtin"]["sets"]
+    assert set(sets) == {"diacritics", "no_diacritics"}
+    assert sets["diacritics"]["intent_accuracy"] >= 0.95
+    assert sets["no_diacritics"]["intent_accuracy"] >= 0.93
+    assert sets["diacritics"]["per_entity"]["place"]["n"] >= 10  # the gazetteer was used
+    assert len(sets["diacritics"]["per_intent"]) == 14
+
+
+def test_evaluate_command_prints_a_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "get_settings", lambda: Settings(nlu_data_dir=NLU_DATA))
+    result = CliRunner().invoke(cli.evaluate_command, ["--backend", "builtin"])
+    assert result.exit_code == 0, result.output
+    assert "builtin  diacritics" in result.output and "builtin  no_diacritics" in result.output
+    assert "Confusions" in result.output

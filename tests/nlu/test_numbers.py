@@ -97,3 +97,18 @@ def test_never_raises_on_any_text(text: str) -> None:
     parse_count(text)
     for amount in find_amounts(text):
         assert 0 <= amount.start < amount.end <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("vay 50tr làm chuồng trại", [(4, 8, 50_000_000)]),  # "làm" (do), not "lăm" (5)
+        ("vay 50tr lam chuong trai", [(4, 8, 50_000_000)]),
+        ("2 triệu lăm", [(0, 11, 2_500_000)]),
+        ("2 trieu lam", [(0, 11, 2_500_000)]),  # plain, nothing after: the numeral
+        ("hai muoi lam nghin", [(0, 18, 25_000)]),  # after "mươi" always the numeral
+        ("nhà em đi làm xa", []),  # no digit and no unit: nothing to read
+    ],
+)
+def test_lam_is_five_only_where_it_can_be(text: str, expected: list[tuple[int, int, int]]) -> None:
+    assert [(a.start, a.end, a.value) for a in find_amounts(text)] == expected
