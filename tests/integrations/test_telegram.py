@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from aiogram.types import Chat, Message, Update, User
 
+from bot.channels.phones import normalize_phone as normalise_phone
 from bot.domain.messages import Location
 from integrations.telegram.adapter import TelegramAdapter
 from integrations.telegram.fake import FAKE_SECRET, FAKE_TOKEN, fake_adapter
-from bot.channels.phones import normalize_phone as normalise_phone
 from tests.integrations.harness import Case, check, load, run_case
 
 LAN = "telegram:123456789"
