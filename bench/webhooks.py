@@ -53,19 +53,23 @@ class Target:
     """How to build the ``n``-th signed request of one provider: (body, headers)."""
 
     settings: Mapping[str, Any]  # the settings section that enables and configures it
-    request: Callable[[int, str], tuple[bytes, dict[str, str]]]  # (n, url) -> body, headers
+    # (n, url[, text, user]) -> body, headers; ``user`` keeps one sender over several messages
+    request: Callable[..., tuple[bytes, dict[str, str]]]
 
 
-def _telegram(n: int, url: str) -> tuple[bytes, dict[str, str]]:
-    user = {"id": 700000 + n, "is_bot": False, "first_name": "Bench"}
+def _telegram(
+    n: int, url: str, text: str = TEXT, user: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    u = n if user is None else user
+    sender = {"id": 700000 + u, "is_bot": False, "first_name": "Bench"}
     body = {
         "update_id": 900000 + n,
         "message": {
             "message_id": n,
             "date": 1767225600,
-            "chat": {**user, "type": "private"},
-            "from": user,
-            "text": TEXT,
+            "chat": {**sender, "type": "private"},
+            "from": sender,
+            "text": text,
         },
     }
     return json.dumps(body).encode(), {
@@ -74,17 +78,20 @@ def _telegram(n: int, url: str) -> tuple[bytes, dict[str, str]]:
     }
 
 
-def _zalo(n: int, url: str) -> tuple[bytes, dict[str, str]]:
-    ts = str(1767225600000 + n)
+def _zalo(
+    n: int, url: str, text: str = TEXT, user: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    u = n if user is None else user
+    ts = str(int(time.time() * 1000) + n)  # the reply window opens at the event time
     body = json.dumps(
         {
             "app_id": "1234567890123456789",
-            "user_id_by_app": f"55{n}",
+            "user_id_by_app": f"55{u}",
             "event_name": "user_send_text",
             "timestamp": ts,
-            "sender": {"id": f"24{n:08d}"},
+            "sender": {"id": f"24{u:08d}"},
             "recipient": {"id": "579745863508352884"},
-            "message": {"msg_id": f"m{n}", "text": TEXT},
+            "message": {"msg_id": f"m{n}", "text": text},
         },
         separators=(",", ":"),
     )
@@ -92,15 +99,18 @@ def _zalo(n: int, url: str) -> tuple[bytes, dict[str, str]]:
     return body.encode(), {"x-zevent-signature": mac, "content-type": "application/json"}
 
 
-def _zalo_bot(n: int, url: str) -> tuple[bytes, dict[str, str]]:
+def _zalo_bot(
+    n: int, url: str, text: str = TEXT, user: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    u = n if user is None else user
     body = {
         "event_name": "message.text.received",
         "message": {
             "message_id": f"zb{n}",
-            "from": {"id": f"u{n}", "name": "Bench"},
-            "chat": {"id": f"u{n}", "chat_type": "PRIVATE"},
+            "from": {"id": f"u{u}", "name": "Bench"},
+            "chat": {"id": f"u{u}", "chat_type": "PRIVATE"},
             "date": 1767225600000,
-            "text": TEXT,
+            "text": text,
         },
     }
     return json.dumps(body).encode(), {
@@ -109,15 +119,18 @@ def _zalo_bot(n: int, url: str) -> tuple[bytes, dict[str, str]]:
     }
 
 
-def _twilio(n: int, url: str) -> tuple[bytes, dict[str, str]]:
+def _twilio(
+    n: int, url: str, text: str = TEXT, user: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    u = n if user is None else user
     from twilio.request_validator import RequestValidator
 
     form = {
         "MessageSid": f"SM{n:032d}",
         "AccountSid": "AC" + "0" * 32,
-        "From": f"+1415555{n:04d}",
+        "From": f"+1415555{u:04d}",
         "To": "+14155550100",
-        "Body": TEXT,
+        "Body": text,
         "NumMedia": "0",
     }
     signature = RequestValidator(SECRET).compute_signature(url, form)
@@ -127,7 +140,10 @@ def _twilio(n: int, url: str) -> tuple[bytes, dict[str, str]]:
     }
 
 
-def _android(n: int, url: str) -> tuple[bytes, dict[str, str]]:
+def _android(
+    n: int, url: str, text: str = TEXT, user: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    u = n if user is None else user
     body = json.dumps(
         {
             "deviceId": "bench",
@@ -135,8 +151,8 @@ def _android(n: int, url: str) -> tuple[bytes, dict[str, str]]:
             "id": f"ev{n}",
             "payload": {
                 "messageId": f"g{n}",
-                "message": TEXT,
-                "phoneNumber": f"+8491{n:07d}",
+                "message": text,
+                "phoneNumber": f"+8491{u:07d}",
                 "simNumber": 1,
                 "receivedAt": "2026-06-22T15:46:11.000+07:00",
             },

@@ -125,6 +125,10 @@ class Dispatcher:
         self._queue(channel).put_nowait((_RANK[priority], next(self._seq), job))
         return mid
 
+    async def drain(self) -> None:
+        """Wait until every queued message was delivered or given up (retries included)."""
+        await asyncio.gather(*(q.join() for q in self._queues.values()))
+
     async def aclose(self, grace_seconds: float = 10.0) -> None:
         """Stop taking messages, let the queues empty for up to ``grace_seconds``, stop workers.
 
