@@ -38,7 +38,11 @@ def loan_detail(ctx: Ctx) -> dict[str, Any]:
     soft = "" if program.confidence == "C" else " " + ctx.t("ln.to_confirm")
     note = program.max_note.get(lang) or program.max_note.get("vi") if program.max_note else None
     ceiling = fmt.millions(program.max_amount, lang) if program.max_amount else None
-    ceiling = ", ".join(x for x in (ceiling, note) if x) or unknown
+    if ceiling and note:
+        # "100 triệu đồng" and a note that already says "Tối đa 100 triệu đồng..." -> the note
+        number = ceiling.split(" ")[0]
+        ceiling = note if number in note else f"{ceiling} ({note[:1].lower()}{note[1:]})"
+    ceiling = ceiling or note or unknown
     return {
         "name": program.name.get(lang) or program.name["vi"],
         "who": program.who.get(lang) or program.who.get("vi", "-"),
