@@ -140,8 +140,6 @@ class Pipeline:
                 rec = await tx.contacts.get_or_create(
                     msg.address, msg.channel, self._settings.default_language
                 )
-                if rec.stopped:  # writing again undoes a STOP
-                    rec = await tx.contacts.set_stopped(rec.id, False)
                 contact = _contact_info(rec, msg)
             inp = Input(
                 now=now or datetime.now(UTC),
@@ -173,9 +171,10 @@ class Pipeline:
                 msg.address, msg.channel, self._settings.default_language
             )
             if msg.event in STOP_EVENTS:
+                # Subscriptions are kept: a stopped contact gets no bulk notice, and START /
+                # UNSTOP / follow / unblocking brings back exactly what they had chosen.
                 rec = await tx.contacts.set_stopped(rec.id, True)
-                await tx.subscriptions.set(rec.id, await tx.subscriptions.active(rec.id), False)
-            elif rec.stopped:
+            elif rec.stopped and msg.event in START_EVENTS:
                 rec = await tx.contacts.set_stopped(rec.id, False)
             urn = phone_urn(msg.contact_phone) if msg.contact_phone else None
             if urn is not None:

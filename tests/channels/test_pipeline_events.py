@@ -32,11 +32,11 @@ async def subscribe(app: App, urn: str, *topics: str) -> None:
         await tx.subscriptions.set(rec.id, topics, True)
 
 
-async def test_typed_stop_is_confirmed_and_turns_everything_off(bot_app: App) -> None:
+async def test_typed_stop_is_confirmed_and_ends_bulk_notices(bot_app: App) -> None:
     await subscribe(bot_app, PHONE, "loans", "disaster_warnings")
     out = await send(bot_app, PHONE, "STOP", event="stop")
     assert [r.text for r in out.replies] == [system_text("stopped", "vi")]
-    assert (await contact(bot_app, PHONE))[:2] == (True, [])
+    assert (await contact(bot_app, PHONE))[0] is True
     async with bot_app.store.transaction() as tx:
         assert await tx.subscriptions.subscribers("loans") == []
 
@@ -46,16 +46,29 @@ async def test_blocked_bot_or_unfollow_gets_no_reply(bot_app: App) -> None:
     await subscribe(bot_app, "zalo:6", "loans")
     assert (await send(bot_app, "telegram:5", event="stop")).replies == []
     assert (await send(bot_app, "zalo:6", event="unfollow")).replies == []
-    assert (await contact(bot_app, "telegram:5"))[:2] == (True, [])
-    assert (await contact(bot_app, "zalo:6"))[:2] == (True, [])
+    assert (await contact(bot_app, "telegram:5"))[0] is True
+    assert (await contact(bot_app, "zalo:6"))[0] is True
+    async with bot_app.store.transaction() as tx:
+        assert await tx.subscriptions.subscribers("loans") == []
 
 
-async def test_writing_again_unstops_but_keeps_subscriptions_off(bot_app: App) -> None:
+async def test_writing_again_is_answered_but_does_not_resubscribe(bot_app: App) -> None:
     await subscribe(bot_app, PHONE, "loans")
     await send(bot_app, PHONE, "STOP", event="stop")
     out = await send(bot_app, PHONE, "xin chao")
     assert out.replies  # the conversation goes on as usual
-    assert (await contact(bot_app, PHONE))[:2] == (False, [])
+    assert (await contact(bot_app, PHONE))[0] is True  # only START brings notices back
+    async with bot_app.store.transaction() as tx:
+        assert await tx.subscriptions.subscribers("loans") == []
+
+
+async def test_start_resubscribes_to_what_was_chosen(bot_app: App) -> None:
+    await subscribe(bot_app, PHONE, "loans")
+    await send(bot_app, PHONE, "STOP", event="stop")
+    await send(bot_app, PHONE, "START", event="start")
+    assert (await contact(bot_app, PHONE))[:2] == (False, ["loans"])
+    async with bot_app.store.transaction() as tx:
+        assert [c.urns for c in await tx.subscriptions.subscribers("loans")] == [(PHONE,)]
 
 
 async def test_start_unstops_and_shows_the_menu(bot_app: App) -> None:
