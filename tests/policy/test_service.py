@@ -17,7 +17,7 @@ RATES = {
     "newly_escaped": (8.25, 7.8),
     "students": (6.6, 6.24),
     "job_creation": (7.92, 7.488),
-    "clean_water": (9.0, 8.4),
+    "water_sanitation": (9.0, 8.4),
     "difficult_areas": (9.0, 7.8),
     "ethnic_minority": (3.3, 3.12),
 }
@@ -113,7 +113,10 @@ def test_loan_ceilings_and_terms(policy: Policy) -> None:
     loans = {p.key: p for p in policy.loan_programs(date(2026, 11, 22))}
     assert len(loans) == len(RATES)
     assert (loans["poor"].max_amount, loans["poor"].term_months) == (100_000_000, 120)
-    assert (loans["clean_water"].max_amount, loans["clean_water"].term_months) == (25_000_000, 60)
+    assert (loans["water_sanitation"].max_amount, loans["water_sanitation"].term_months) == (
+        25_000_000,
+        60,
+    )
     assert loans["students"].max_amount == 4_000_000
     assert "tháng" in loans["students"].max_note["vi"]
     assert loans["newly_escaped"].for_classes == ("newly_escaped",)

@@ -212,3 +212,20 @@ async def test_telegram_polling_refuses_to_start_without_telegram(bot_app: App) 
     with pytest.raises(RuntimeError, match="BANBOT_TELEGRAM__ENABLED"):
         async with api.router.lifespan_context(api):
             pass
+
+
+@pytest.mark.parametrize(
+    ("text", "programme"),
+    [
+        ("vay von ho ngheo", "Cho vay hộ nghèo"),
+        ("vay nuoc sach lam nha ve sinh", "Cho vay nước sạch"),
+    ],
+)
+async def test_a_named_loan_programme_is_shown_without_asking(
+    client: httpx.AsyncClient, text: str, programme: str
+) -> None:
+    sim = Sim(client, "loanuser")
+    await sim.send("xin chào")
+    await sim.send(text)
+    assert sim.text.startswith(programme)
+    assert "Lãi suất" in sim.text and "Tổ tiết kiệm và vay vốn" in sim.text
