@@ -103,6 +103,6 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     pipeline = Pipeline(
         engine=engine, nlu=nlu, state=state, store=store, executor=executor, settings=settings
     )
-    channels = build_channels(settings, store, pipeline, lambda key, lang: engine.text(key, lang))
+    channels = build_channels(settings, store, pipeline, engine.text)
     log.info("bot ready in %.1f s", time.perf_counter() - started)
     return App(settings, store, state, places, policy, nlu, engine, pipeline, channels)

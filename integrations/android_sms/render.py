@@ -8,30 +8,11 @@ mode (``BANBOT_SMS_UNACCENTED``) gives 153 and usually halves the parts the SIM 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from functools import partial
 
-from bot.config import Settings
-from bot.domain.messages import Outbound, Reply
-from integrations.sms_common import render_sms
+from integrations.sms_common.render import render_with_settings
 
 MAX_PARTS = 8
 
 
-def render_replies(
-    name: str,
-    address: str,
-    replies: Sequence[Reply],
-    language: str,
-    settings: Settings,
-    texts: Callable[[str, str], str],
-) -> list[Outbound]:
-    """One Outbound per SMS, with ``meta`` segments / encoding."""
-    return render_sms(
-        name,
-        address,
-        replies,
-        language,
-        max_segments=min(settings.sms_max_segments, MAX_PARTS),
-        unaccented=settings.sms_unaccented,
-        texts=texts,
-    )
+render_replies = partial(render_with_settings, max_parts=MAX_PARTS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from bot.config import Settings
 from bot.domain.messages import Outbound, Reply
 from bot.render import render
 from integrations.sms_common.phone import mask
@@ -57,3 +58,31 @@ def render_sms(
             ",".join(sorted({str(m.encoding) for m in rendered})),
         )
     return messages
+
+
+def render_with_settings(
+    adapter: str,
+    address: str,
+    replies: Sequence[Reply],
+    language: str,
+    settings: Settings,
+    texts: Callable[[str, str], str],
+    *,
+    max_parts: int | None = None,
+) -> list[Outbound]:
+    """:func:`render_sms` with the settings' segment budget and unaccented mode.
+
+    ``max_parts`` caps the budget where a sender cannot take more parts (Android: 8).
+    """
+    budget = settings.sms_max_segments
+    if max_parts is not None:
+        budget = min(budget, max_parts)
+    return render_sms(
+        adapter,
+        address,
+        replies,
+        language,
+        max_segments=budget,
+        unaccented=settings.sms_unaccented,
+        texts=texts,
+    )

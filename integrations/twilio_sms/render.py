@@ -7,30 +7,9 @@ rendered message fits one ``messages.create``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
-from bot.config import Settings
-from bot.domain.messages import Outbound, Reply
-from integrations.sms_common import render_sms
+from integrations.sms_common.render import render_with_settings
 
 MAX_BODY = 1600
 
 
-def render_replies(
-    name: str,
-    address: str,
-    replies: Sequence[Reply],
-    language: str,
-    settings: Settings,
-    texts: Callable[[str, str], str],
-) -> list[Outbound]:
-    """One Outbound per SMS, with ``meta`` segments / encoding."""
-    return render_sms(
-        name,
-        address,
-        replies,
-        language,
-        max_segments=settings.sms_max_segments,
-        unaccented=settings.sms_unaccented,
-        texts=texts,
-    )
+render_replies = render_with_settings  # Twilio takes the settings' budget as it is
