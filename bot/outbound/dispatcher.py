@@ -118,7 +118,8 @@ class Dispatcher:
         segments = _segments(message) if limits.count_segments else None
         async with self._store.transaction() as tx:
             mid = await tx.outbound.create(
-                contact_id=contact_id, channel=channel, urn=message.address,
+                contact_id=contact_id, adapter=channel, urn=message.address,
+                rendering=getattr(self._adapters[channel], "render_channel", channel),
                 text=message.text, priority=priority, segments=segments,
             )  # fmt: skip
         job = Job(mid, channel, message, contact_id, float(segments or 1), segments)
