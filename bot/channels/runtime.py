@@ -64,6 +64,9 @@ class ChannelRuntime:
         """Record statuses, then schedule every inbound message; returns without waiting."""
         if self._closed:
             raise RuntimeError("shutting down; the provider will retry")
+        if result.activity:
+            # Before any reply can be sent (e.g. Zalo's free reply window opens here).
+            await adapter.record_activity(result.activity)
         if result.statuses:
             await self._record_statuses(adapter.name, result.statuses)
         for msg in result.inbounds:

@@ -64,6 +64,8 @@ class Recorder:
 
     async def __call__(self, adapter: ChannelAdapter, result: ParseResult) -> None:
         self.results.append(result)
+        if result.activity:  # as the runtime does, before anything is processed
+            await adapter.record_activity(result.activity)
         for msg in result.inbounds:
             key = dedupe_key(msg.adapter, msg.address, msg.external_id)
             if await self.deduper.first_time(key, 3600):
