@@ -34,11 +34,9 @@ import httpx
 from bot.app import App, build_app
 from bot.channels.base import SendResult
 from bot.channels.compose import Channels
-from bot.channels.runtime import ChannelRuntime
 from bot.config import Settings
 from bot.domain.messages import Outbound
-from bot.outbound.dispatcher import Dispatcher
-from bot.outbound.limiter import MemoryRateLimiter, Rate
+from bot.outbound.limiter import Rate
 from bot.outbound.limits import ChannelLimits, Rule
 from bot.web.app import create_app
 from integrations import registry
@@ -216,11 +214,7 @@ def unlimited(app: App) -> None:
     for adapter in adapters.values():
         adapter.send = _fake_send  # type: ignore[method-assign]
     free = ChannelLimits((Rule("channel", Rate(1e9, 1e9)),))
-    dispatcher = Dispatcher(
-        adapters, app.store, MemoryRateLimiter(), limits=dict.fromkeys(adapters, free)
-    )
-    channels.dispatcher = dispatcher
-    channels.runtime = ChannelRuntime(app.pipeline, dispatcher, app.store)
+    channels.sender.limits.update(dict.fromkeys(adapters, free))
 
 
 async def bench_one(
