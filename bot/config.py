@@ -160,6 +160,19 @@ class Settings(BaseSettings):
     queue_workers_bulk: int = Field(
         4, ge=1, le=256, description="Concurrent bulk-lane items per process (notice pumps)."
     )
+    queue_name: str = Field(
+        "banbot",
+        pattern=r"^[a-z0-9_-]{1,40}$",
+        description="Prefix of the saq queues on Redis (<name>-reply, <name>-bulk).",
+    )
+    send_stale_seconds: int = Field(
+        120,
+        ge=1,
+        description=(
+            "A message left 'sending' this long lost its sender (a crash): it is sent again "
+            "(the one case where a person may get it twice)."
+        ),
+    )
     bulk_pumps: int = Field(
         2, ge=1, le=64, description="Pumps per adapter sharing its bulk messages (any worker)."
     )

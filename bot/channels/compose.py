@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from redis.asyncio import Redis
 
@@ -107,7 +108,9 @@ def build_queue(settings: Settings, runner: Runner) -> JobQueue:
     if settings.queue == "saq":
         from bot.jobs.saq_queue import SaqQueue  # only with Redis
 
-        return SaqQueue(str(settings.redis_url))
+        # a killed worker's items are retried once their heartbeat is this old
+        heartbeat = max(2, min(15, settings.send_stale_seconds // 4))
+        return SaqQueue(str(settings.redis_url), name=settings.queue_name, heartbeat=heartbeat)
     workers = {"reply": settings.queue_workers_reply, "bulk": settings.queue_workers_bulk}
     return LocalQueue(runner.run, workers=workers)
 
@@ -130,7 +133,8 @@ def build_channels(
         limiter, close = build_limiter(settings)
     router = Router(adapters, settings)
     contacts_out = ContactSender(adapters, router)
-    sender = Sender(store, adapters, limiter, router, settings=settings)
+    stale = timedelta(seconds=settings.send_stale_seconds)
+    sender = Sender(store, adapters, limiter, router, settings=settings, stale=stale)
     runner = Runner(store, sender, JobServices(settings, contacts_out, texts))
     queue = build_queue(settings, runner)
     pumps = settings.bulk_pumps
@@ -139,7 +143,7 @@ def build_channels(
         await queue.enqueue(_with_pumps(work, pumps))
 
     store.on_commit(on_commit)
-    sweeper = Sweeper(store, queue, pumps=pumps)
+    sweeper = Sweeper(store, queue, pumps=pumps, stale=stale)
     runtime = ChannelRuntime(pipeline, contacts_out, store, max_concurrency=max_concurrency)
     real = sorted(n for n in adapters if n != "sim")
     if real:

@@ -29,12 +29,12 @@ from bot.store.work import Work
 log = logging.getLogger(__name__)
 LANES = ("reply", "bulk")
 JOB_TIMEOUT = 600  # seconds: a pump may run long; a stuck one is retried by the sweep
-HEARTBEAT = 15  # seconds without a heartbeat and saq's sweep retries the job
+HEARTBEAT = 15  # at most: seconds without a heartbeat before saq's sweep retries a job
 TIMERS: TimersDict = {"schedule": 1, "worker_info": 10, "sweep": 5, "abort": 1}
 
 
-def queue_name(lane: str) -> str:
-    return f"banbot-{lane}"
+def queue_name(prefix: str, lane: str) -> str:
+    return f"{prefix}-{lane}"
 
 
 class ItemContext(Context, total=False):
@@ -47,9 +47,10 @@ class ItemContext(Context, total=False):
 class SaqQueue:
     """:class:`bot.ports.JobQueue` on Redis (the enqueueing side)."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, *, name: str = "banbot", heartbeat: int = HEARTBEAT) -> None:
+        self.heartbeat = heartbeat
         self.queues: dict[str, Queue] = {
-            lane: Queue.from_url(redis_url, name=queue_name(lane)) for lane in LANES
+            lane: Queue.from_url(redis_url, name=queue_name(name, lane)) for lane in LANES
         }
 
     async def connect(self) -> None:
@@ -67,7 +68,7 @@ class SaqQueue:
             key=key,
             scheduled=int(item.at.timestamp()) if item.at else 0,
             timeout=JOB_TIMEOUT,
-            heartbeat=HEARTBEAT,
+            heartbeat=self.heartbeat,
             retries=3,
             ttl=60,
             what=item.what,
@@ -91,20 +92,20 @@ async def run_item(ctx: ItemContext, *, what: str, id: int, lane: str, adapter: 
     queue = ctx["saq_queue"]
     item = Work(what, id, lane, None, adapter)  # type: ignore[arg-type]
     job = ctx.get("job")
-    heartbeat = asyncio.create_task(_beat(job)) if job is not None else None
+    beat = asyncio.create_task(_beat(job, queue.heartbeat)) if job is not None else None
     try:
         again = await runner.run(item)
     finally:
-        if heartbeat is not None:
-            heartbeat.cancel()
+        if beat is not None:
+            beat.cancel()
     if again is not None:
         await queue.again(item, again)
 
 
-async def _beat(job: Any) -> None:
+async def _beat(job: Any, every: int) -> None:
     """Keep a long item (a pump) alive in saq's eyes while it works."""
     while True:
-        await asyncio.sleep(HEARTBEAT / 3)
+        await asyncio.sleep(every / 3)
         await job.update()
 
 

@@ -34,12 +34,14 @@ class Sweeper:
         *,
         pumps: int = 1,
         grace: timedelta = GRACE,
+        stale: timedelta = STALE_SENDING,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._store = store
         self._queue = queue
         self._pumps = pumps
         self._grace = grace
+        self._stale = stale
         self._clock = clock
 
     async def sweep(self, *, grace: timedelta | None = None) -> int:
@@ -48,10 +50,10 @@ class Sweeper:
         grace = self._grace if grace is None else grace
         async with self._store.read() as tx:
             replies = await tx.outbound.lost_replies(
-                older_than=now - grace, stale_sending=now - STALE_SENDING
+                older_than=now - grace, stale_sending=now - self._stale
             )
             bulk = await tx.outbound.bulk_waiting(now=now)
-            jobs = await tx.jobs.due(now=now - grace, stale_running=now - STALE_SENDING)
+            jobs = await tx.jobs.due(now=now - grace, stale_running=now - self._stale)
         work = [Work("send", i, "reply") for i in replies]
         work += [
             Work("pump", n, "bulk", at, adapter)

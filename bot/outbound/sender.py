@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 WINDOW_CLOSED = "zalo_window_closed"
 ORDER_WAIT = 0.2  # seconds between looks at an earlier message to the same person
 SLEEP_IN_PLACE = 2.0  # shorter waits are slept in the worker; longer ones leave the queue
-STALE_SENDING = timedelta(minutes=2)  # a "sending" row this old lost its sender
+STALE_SENDING = timedelta(minutes=2)  # default: a "sending" row this old lost its sender
+PUMP_BUDGET = timedelta(seconds=60)  # a pump yields its worker this often (and is requeued)
 FOLLOW_ON = 10  # messages to one person one reply-lane item may send in a row
 
 
@@ -72,6 +73,7 @@ class Sender:
         rand: Callable[[], float] = random.random,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         batch: int = 50,
+        stale: timedelta = STALE_SENDING,
     ) -> None:
         self._store = store
         self._adapters = adapters
@@ -83,6 +85,7 @@ class Sender:
         self._clock, self._rand = clock, rand
         self._sleep = sleep
         self._batch = batch
+        self.stale = stale
 
     # -- the reply lane: one message per queue item ------------------------------------------
 
@@ -113,7 +116,7 @@ class Sender:
         now = self._clock()
         if rec.not_before is not None and rec.not_before > now:
             return rec.not_before
-        if rec.status == "sending" and rec.updated_at > now - STALE_SENDING:
+        if rec.status == "sending" and rec.updated_at > now - self.stale:
             return None  # another sender has it
         if earlier:
             return await self._wait(rec, ORDER_WAIT)
@@ -121,7 +124,7 @@ class Sender:
         if wait > 0:
             return await self._wait(rec, wait)
         async with self._store.transaction() as tx:
-            taken = await tx.outbound.start_sending(message_id, stale_before=now - STALE_SENDING)
+            taken = await tx.outbound.start_sending(message_id, stale_before=now - self.stale)
         if taken is None:
             return None
         if rec.status == "sending":
@@ -148,11 +151,14 @@ class Sender:
         if adapter not in self._adapters:
             log.error("bulk messages for %s, which is not enabled", adapter)
             return None
+        started = self._clock()
         while True:
             now = self._clock()
+            if now - started > PUMP_BUDGET:
+                return now  # let other items have the worker; the queue runs this again
             async with self._store.transaction() as tx:
                 batch = await tx.outbound.claim_bulk(
-                    adapter, limit=self._batch, now=now, stale_before=now - STALE_SENDING
+                    adapter, limit=self._batch, now=now, stale_before=now - self.stale
                 )
             if not batch:
                 async with self._store.read() as tx:
