@@ -26,8 +26,8 @@ from integrations.telegram.fake import fake_texts
 from tests.support.fake_providers import FakeTelegram, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "123456:queue-test-token"  # noqa: S105 - a fake provider's token
-SECRET = "queue_test_secret"  # noqa: S105
+TOKEN = "123456:queue-test-token"
+SECRET = "queue_test_secret"
 
 
 def bot_env(db_url: str, telegram: FakeTelegram, **extra: str) -> dict[str, str]:
