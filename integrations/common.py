@@ -82,7 +82,7 @@ def transport_of(adapter: str, transport: object | None, kind: type[T]) -> T | N
     """``AdapterDeps.transport`` as the type ``adapter`` takes (None: the real network)."""
     if transport is None or isinstance(transport, kind):
         return transport
-    raise TypeError(f"{adapter} takes a {kind.__name__} transport, not {type(transport).__name__}")
+    raise TypeError(f"{adapter}: transport must be {kind.__name__}, not {type(transport).__name__}")
 
 
 # -- rendering and logs ---------------------------------------------------------------------

@@ -328,6 +328,21 @@ async def test_send_network_error_is_retryable(
     assert caught.value.kind == "retryable"
 
 
+async def test_send_timeout_is_unknown_and_a_retry_with_our_id_is_safe(
+    adapter: AndroidSmsAdapter, api: respx.MockRouter
+) -> None:
+    route = api.post(f"{API}/messages")
+    route.side_effect = [
+        httpx.ReadTimeout("the phone took it, the answer got lost"),
+        httpx.Response(409, json={"message": "message with id out-42 exists"}),
+    ]
+    with pytest.raises(SendError) as caught:
+        await adapter.send(outbound(outbound_id="out-42"))
+    assert (caught.value.kind, caught.value.code) == ("unknown", "network_unknown")
+    assert adapter.idempotent_sends  # so the sender may retry it:
+    assert (await adapter.send(outbound(outbound_id="out-42"))).external_id == "out-42"
+
+
 async def test_send_to_a_non_phone_address_is_permanent(adapter: AndroidSmsAdapter) -> None:
     with pytest.raises(SendError) as caught:
         await adapter.send(Outbound("sms", "zalo:123", "hi"))

@@ -231,6 +231,27 @@ async def test_network_error_is_retryable(bot_api: respx.MockRouter) -> None:
     await adapter.aclose()
 
 
+async def test_a_failure_after_the_first_part_is_unknown(bot_api: respx.MockRouter) -> None:
+    """Sending the whole text again would repeat the part that went out."""
+    bot_api.post(f"{API}/sendMessage").mock(
+        side_effect=[httpx.Response(200, json=SENT), httpx.Response(503, text="unavailable")]
+    )
+    adapter = make()
+    with pytest.raises(SendError) as caught:
+        await adapter.send(Outbound("zalo_bot", f"zalobot:{CHAT}", LONG))
+    assert caught.value.kind == "unknown" and "1 of 3 parts sent" in caught.value.detail
+    await adapter.aclose()
+
+
+async def test_a_read_timeout_is_unknown(bot_api: respx.MockRouter) -> None:
+    bot_api.post(f"{API}/sendMessage").mock(side_effect=httpx.ReadTimeout("no answer"))
+    adapter = make()
+    with pytest.raises(SendError) as caught:
+        await adapter.send(Outbound("zalo_bot", f"zalobot:{CHAT}", "x"))
+    assert (caught.value.kind, caught.value.code) == ("unknown", "network_unknown")
+    await adapter.aclose()
+
+
 async def test_set_webhook_sends_url_and_secret(bot_api: respx.MockRouter) -> None:
     route = bot_api.post(f"{API}/setWebhook").mock(
         return_value=httpx.Response(200, json={"ok": True, "result": {"url": "https://x.vn/w"}})

@@ -160,3 +160,18 @@ def test_missing_tokens_are_a_configuration_error() -> None:
         "zalo is enabled but neither BANBOT_ZALO__ACCESS_TOKEN nor BANBOT_ZALO__REFRESH_TOKEN "
         "is set"
     )
+
+
+async def test_a_refresh_without_an_answer_leaves_the_message_retryable(
+    zalo_api: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The message never left, so it is retryable; the refresh token may be spent (logged)."""
+    zalo_api.post(SEND).mock(return_value=httpx.Response(200, json=EXPIRED))
+    zalo_api.post(OAUTH).mock(side_effect=httpx.ReadTimeout("no answer"))
+    adapter = make()
+    await opened(adapter)
+    with pytest.raises(SendError) as caught:
+        await adapter.send(to(USER))
+    assert (caught.value.kind, caught.value.code) == ("retryable", "network_unknown")
+    assert "may be spent" in caplog.text
+    await adapter.aclose()
