@@ -16,22 +16,25 @@ Each adapter's ``errors.py`` maps its provider's answers and calls these for the
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import aiohttp
 import httpx
 from pydantic import BaseModel, SecretStr
 
-from bot.channels.base import AdapterConfigError, SendError
+from bot.channels.base import AdapterConfigError, SendError, SendResult
 from bot.domain.messages import Outbound
 from bot.render import NUMBERED_HINT
 from integrations.registry import env_var
 
 T = TypeVar("T")
+SendMethod = TypeVar("SendMethod", bound=Callable[..., Coroutine[Any, Any, SendResult]])
+log = logging.getLogger(__name__)
 NEVER_SENT_HTTPX = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
 # ClientConnectorError covers DNS, refused, TLS handshake and proxy connection failures.
 NEVER_SENT_AIOHTTP = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
@@ -106,7 +109,22 @@ def mask(address: str) -> str:
     return f"{prefix}{number[:5]}{'*' * (len(number) - 8)}{number[-3:]}"
 
 
-def log_send_failure(log: logging.Logger, message: Outbound, error: SendError) -> None:
+def logs_failures(send: SendMethod) -> SendMethod:
+    """Decorates an adapter's ``send(self, message)``: every ``SendError`` is logged once
+    (:func:`log_send_failure`), then raised."""
+
+    @functools.wraps(send)
+    async def logged(adapter: object, message: Outbound) -> SendResult:
+        try:
+            return await send(adapter, message)
+        except SendError as error:
+            log_send_failure(message, error)
+            raise
+
+    return cast(SendMethod, logged)
+
+
+def log_send_failure(message: Outbound, error: SendError) -> None:
     """One warning per failed send: adapter, masked address, kind, code (never the text)."""
     log.warning(
         "%s send to %s failed: %s (code %s, %s segment(s))",

@@ -41,7 +41,7 @@ from integrations.android_sms import errors, signature
 from integrations.android_sms.http import throttle_hook
 from integrations.android_sms.payloads import parse_envelope, sms_received, sms_report
 from integrations.android_sms.render import render_replies
-from integrations.common import log_send_failure, mask, plain, require, transport_of
+from integrations.common import logs_failures, mask, plain, require, transport_of
 from integrations.registry import AdapterDeps
 from integrations.sms_common import opt_event, tel_urn, urn_phone
 from integrations.sms_common.keywords import VIETNAMESE_START, VIETNAMESE_STOP
@@ -136,6 +136,7 @@ class AndroidSmsAdapter(AdapterDefaults):
             self.name, address, replies, language, self._settings, self._deps.texts
         )
 
+    @logs_failures
     async def send(self, message: Outbound) -> SendResult:
         """Send one SMS. ``meta["outbound_id"]`` (if given) becomes the gateway message id, so
         a retried send is recognised (409 = already queued) and reports come back under it."""
@@ -157,7 +158,6 @@ class AndroidSmsAdapter(AdapterDefaults):
                 log.info("android_sms %s was already queued", outbound_id)
                 return SendResult(str(outbound_id), _segments(message))
             error = errors.send_error(exc)
-            log_send_failure(log, message, error)
             if error is exc:  # the throttling the httpx hook already mapped
                 raise
             raise error from exc

@@ -18,7 +18,6 @@ Rate limits (≈1 msg/s per chat, ≈30/s overall) are the sender's job, not thi
 from __future__ import annotations
 
 import json
-import logging
 import re
 import secrets
 from collections.abc import Sequence
@@ -49,12 +48,10 @@ from bot.channels.base import (
 )
 from bot.config import Settings
 from bot.domain.messages import Outbound, Reply
-from integrations.common import log_send_failure, plain, require, transport_of
+from integrations.common import logs_failures, plain, require, transport_of
 from integrations.registry import AdapterDeps, env_var
 from integrations.telegram import errors, payloads
 from integrations.telegram.render import render_outbounds
-
-log = logging.getLogger(__name__)
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105  the header name, not a secret
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -128,6 +125,7 @@ class TelegramAdapter(AdapterDefaults):
     ) -> list[Outbound]:
         return render_outbounds(address, replies, language, self._texts)
 
+    @logs_failures
     async def send(self, message: Outbound) -> SendResult:
         try:
             chat = payloads.chat_id(message.address)
@@ -137,9 +135,7 @@ class TelegramAdapter(AdapterDefaults):
         try:
             sent = await self.bot.send_message(chat_id=chat, text=message.text, reply_markup=markup)
         except (TelegramAPIError, ClientDecodeError) as exc:
-            error = errors.send_error(exc, self.bot.token)
-            log_send_failure(log, message, error)
-            raise error from exc
+            raise errors.send_error(exc, self.bot.token) from exc
         return SendResult(external_id=str(sent.message_id))
 
     async def set_webhook(self, url: str) -> bool:

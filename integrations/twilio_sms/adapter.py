@@ -41,7 +41,7 @@ from bot.channels.base import (
 )
 from bot.config import Settings
 from bot.domain.messages import Inbound, Outbound, Reply
-from integrations.common import log_send_failure, mask, plain, require, require_one, transport_of
+from integrations.common import logs_failures, mask, plain, require, require_one, transport_of
 from integrations.registry import AdapterDeps
 from integrations.sms_common import opt_event, tel_urn, urn_phone
 from integrations.twilio_sms import errors
@@ -152,6 +152,7 @@ class TwilioSmsAdapter(AdapterDefaults):
             self.name, address, replies, language, self._settings, self._deps.texts
         )
 
+    @logs_failures
     async def send(self, message: Outbound) -> SendResult:
         try:
             to = urn_phone(message.address)
@@ -171,7 +172,6 @@ class TwilioSmsAdapter(AdapterDefaults):
             created = await self._client.messages.create_async(**kwargs)
         except errors.FAILURES as exc:
             error = errors.send_error(exc)
-            log_send_failure(log, message, error)
             if error is exc:  # the 429 the transport already mapped
                 raise
             raise error from exc

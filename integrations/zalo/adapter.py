@@ -50,7 +50,7 @@ from bot.channels.base import (
 from bot.config import Settings
 from bot.domain.messages import Inbound, Outbound, Reply
 from integrations.common import (
-    log_send_failure,
+    logs_failures,
     mask,
     numbered_hint,
     plain,
@@ -187,17 +187,11 @@ class ZaloOaAdapter(AdapterDefaults):
         hint = numbered_hint(self._texts, language)
         return render.render_replies(self.name, address, replies, language, hint)
 
+    @logs_failures
     async def send(self, message: Outbound) -> SendResult:
         """One CS message. Raises SendError; ``zalo_window_closed`` before calling Zalo (unless
         the OA has paid quota). A failed send gives its reply slot back, except an ``unknown``
         one (Zalo may have counted it)."""
-        try:
-            return await self._send(message)
-        except SendError as error:
-            log_send_failure(log, message, error)
-            raise
-
-    async def _send(self, message: Outbound) -> SendResult:
         if not message.address.startswith(PREFIX):
             raise SendError("permanent", f"not a Zalo OA address: {message.address}")
         user_id = message.address.removeprefix(PREFIX)

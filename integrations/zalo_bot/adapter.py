@@ -39,7 +39,7 @@ from bot.channels.base import (
 from bot.config import Settings
 from bot.domain.messages import Inbound, Outbound, Reply
 from integrations.common import (
-    log_send_failure,
+    logs_failures,
     numbered_hint,
     plain,
     require,
@@ -49,7 +49,6 @@ from integrations.common import (
 from integrations.registry import AdapterDeps
 from integrations.zalo_bot import errors, payloads, render
 
-log = logging.getLogger(__name__)
 PREFIX = "zalobot:"
 HEADER = "x-bot-api-secret-token"
 EVENTS = frozenset({"message.text.received", "message.image.received"})
@@ -139,15 +138,9 @@ class ZaloBotAdapter(AdapterDefaults):
         hint = numbered_hint(self._texts, language)
         return render.render_replies(self.name, address, replies, hint)
 
+    @logs_failures
     async def send(self, message: Outbound) -> SendResult:
         """``sendMessage``; a text over 2000 characters is sent as several messages in order."""
-        try:
-            return await self._send(message)
-        except SendError as error:
-            log_send_failure(log, message, error)
-            raise
-
-    async def _send(self, message: Outbound) -> SendResult:
         if not message.address.startswith(PREFIX):
             raise SendError("permanent", f"not a Zalo Bot address: {message.address}")
         chat_id = message.address.removeprefix(PREFIX)

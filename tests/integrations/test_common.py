@@ -8,13 +8,14 @@ import aiohttp
 import httpx
 import pytest
 
-from bot.channels.base import SendError
+from bot.channels.base import SendError, SendResult
 from bot.domain.messages import Outbound
 from bot.render import NUMBERED_HINT
 from integrations.common import (
     aiohttp_error,
     httpx_error,
     log_send_failure,
+    logs_failures,
     numbered_hint,
     plain,
     transport_of,
@@ -40,7 +41,7 @@ def test_failure_log_masks_the_address_and_never_shows_the_text(
 ) -> None:
     caplog.set_level(logging.WARNING)
     message = Outbound("zalo", "zalo:2468458835296197922", "Mã hồ sơ 482913", meta={"segments": 2})
-    log_send_failure(logging.getLogger("t"), message, SendError("stopped", "x", code="zalo_-213"))
+    log_send_failure(message, SendError("stopped", "x", code="zalo_-213"))
     assert caplog.messages == [
         "zalo send to zalo:24684***********922 failed: stopped (code zalo_-213, 2 segment(s))"
     ]
@@ -85,6 +86,26 @@ def test_httpx_failures(exc: httpx.HTTPError, kind: str) -> None:
 )
 def test_aiohttp_failures(exc: BaseException | None, kind: str) -> None:
     assert aiohttp_error("p", exc).kind == kind
+
+
+async def test_logs_failures_logs_each_failed_send_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Adapter:
+        @logs_failures
+        async def send(self, message: Outbound) -> SendResult:
+            if message.text == "ok":
+                return SendResult("e1")
+            raise SendError("retryable", "502")
+
+    caplog.set_level(logging.WARNING)
+    adapter = Adapter()
+    assert (await adapter.send(Outbound("t", "telegram:123456789", "ok"))).external_id == "e1"
+    with pytest.raises(SendError):
+        await adapter.send(Outbound("t", "telegram:123456789", "no"))
+    assert caplog.messages == [
+        "t send to telegram:12345*789 failed: retryable (code None, None segment(s))"
+    ]
 
 
 def test_plain_strips_and_reveals() -> None:

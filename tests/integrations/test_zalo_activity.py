@@ -173,17 +173,6 @@ async def test_inside_the_window_paid_quota_still_uses_a_free_reply() -> None:
     assert found is not None and found[0]["sent"] == 1
 
 
-async def test_without_paid_quota_a_closed_window_is_refused_before_zalo() -> None:
-    with respx.mock(assert_all_called=False) as mock:
-        route = mock.post(SEND).mock(return_value=httpx.Response(200, json=OK))
-        adapter = make()
-        with pytest.raises(SendError) as caught:
-            await adapter.send(out())
-        await adapter.aclose()
-    assert (caught.value.kind, caught.value.code) == ("permanent", CLOSED)
-    assert not route.called
-
-
 async def test_an_unknown_send_keeps_its_reply_slot() -> None:
     """Zalo may have counted a message whose answer never came: the slot stays taken."""
     state = MemoryChannelState()
