@@ -168,6 +168,7 @@ TARGETS: dict[str, Target] = {
     "zalo": Target(
         {
             "app_id": "1234567890123456789",
+            "app_secret": "bench-app-secret",
             "oa_secret_key": SECRET,
             "access_token": "bench",
             "refresh_token": "bench",
@@ -187,7 +188,7 @@ TARGETS: dict[str, Target] = {
 
 def available(targets: Mapping[str, Target]) -> list[str]:
     """Registry adapters whose module exists and that have a request builder."""
-    return [n for n, m in registry.CHANNELS.items() if n in targets and _exists(m)]
+    return [n for n in registry.CHANNELS if n in targets and _exists(registry.module_of(n))]
 
 
 def _exists(module: str) -> bool:

@@ -44,6 +44,14 @@ class ZaloSettings(BaseModel):
     free_replies: int | None = Field(
         8, ge=0, description="Replies allowed per window; empty = no check (paid OA tiers)."
     )
+    paid_quota: bool = Field(
+        False,
+        description=(
+            "The OA has paid quota for proactive messages: a message outside the reply window "
+            "(or beyond its free replies) is sent, counted against the quota, instead of "
+            "refused; the OA must be verified."
+        ),
+    )
     send_per_second: float | None = Field(
         None, gt=0, description="Send rate limit for this OA (default 10/s)."
     )

@@ -100,7 +100,7 @@ async def test_no_secret_in_logs_through_a_whole_run(
 
         module.build = build  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, f"fake_{name}", module)
-        monkeypatch.setitem(registry.CHANNELS, name, f"fake_{name}")
+        monkeypatch.setitem(registry.CHANNELS, name, f"fake_{name}:build")
     api = create_app(settings)
     caplog.set_level(logging.DEBUG)
     async with api.router.lifespan_context(api):
@@ -132,9 +132,7 @@ async def test_real_adapters_present_keep_their_secrets(
 ) -> None:
     """Whichever real adapters exist: start, reject unsigned and wrongly signed webhooks,
     stop — with no secret in the logs."""
-    present = [
-        n for n, m in registry.CHANNELS.items() if importlib.util.find_spec(m.rsplit(".", 1)[0])
-    ]
+    present = [n for n in registry.CHANNELS if importlib.util.find_spec(registry.module_of(n))]
     api = create_app(all_enabled(tmp_path, present))
     caplog.set_level(logging.DEBUG)
     async with api.router.lifespan_context(api):
