@@ -6,7 +6,7 @@ All of them are loaded from dated, sourced YAML in ``data/policy/``; the bot cit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -82,6 +82,8 @@ class Support:
     valid_from: date
     valid_to: date | None
     requires: tuple[str, ...] = ()  # facts that must be known true (e.g. "rural")
+    # Disaster supports: report fact -> values that make it plausible ({"house_state": ...}).
+    applies_if: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

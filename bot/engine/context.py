@@ -79,7 +79,12 @@ class Ctx:
         return step
 
     def t(self, key: str, **kw: Any) -> str:
-        """The text ``key`` in the contact's language, channel variant first."""
+        """The text ``key`` in the contact's language, channel variant first. ``{addr}`` /
+        ``{Addr}`` in a text is how the bot calls this resident ("anh/chị" until they say)."""
+        form = self.session.get("addr") if self.lang == "vi" else None
+        form = form or self.catalog.text(self.lang, "addr.default")
+        kw.setdefault("addr", form)
+        kw.setdefault("Addr", form[:1].upper() + form[1:])
         return self.catalog.text(self.lang, key, self.channel, **kw)
 
     def token(self) -> str:

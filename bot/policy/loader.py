@@ -116,6 +116,7 @@ def _support(m: SupportModel) -> Support:
         valid_from=m.valid_from,
         valid_to=m.valid_to,
         requires=tuple(m.requires),
+        applies_if={fact: tuple(values) for fact, values in m.applies_if.items()},
     )
 
 

@@ -7,6 +7,7 @@ explicit ``max_note: null`` in a version clears the programme's note for those d
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import Field, StrictInt, model_validator
 
@@ -31,6 +32,9 @@ class SupportModel(Strict):
     valid_from: date
     valid_to: date | None
     requires: list[Requirement] = Field(default_factory=list)
+    # Disaster supports: the report facts that make it plausible (any listed value of any
+    # listed fact), e.g. {house_state: [collapsed]}; keys: house_state, stay.
+    applies_if: dict[Literal["house_state", "stay"], list[str]] = Field(default_factory=dict)
 
 
 class SupportsFile(Strict):

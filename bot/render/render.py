@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bot.domain.messages import Button, Reply
 from bot.render.numbered import MORE_OPTIONS, NUMBERED_HINT, numbered_lines
-from bot.render.sms import gsm_punctuation, segment_info, unaccent
+from bot.render.sms import gsm_punctuation, is_gsm7, segment_info, unaccent
 from bot.render.split import split_text
 from bot.textnorm import nfc
 
@@ -139,6 +139,10 @@ def _render_sms(
         tail = ""
         if reply.buttons:
             tail = prepare(nfc(f"{numbered_lines(reply.buttons)}\n{hint}")).strip()
+            if is_gsm7(body) and not is_gsm7(tail):
+                # The engine wrote this reply without diacritics (bot/render/plain.py): an
+                # accented hint must not turn the whole SMS into UCS-2.
+                tail = unaccent(tail)
         texts.extend(_sms_parts(body, tail, fits))
     if merge:
         texts = _merge(texts, fits)

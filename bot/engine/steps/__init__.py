@@ -12,6 +12,7 @@ from bot.engine.steps.ask_text import AskTextStep
 from bot.engine.steps.base import Answer, Auto, Miss, Outcome, Stay, Step
 from bot.engine.steps.branch import BranchStep
 from bot.engine.steps.choice import ChoiceStep
+from bot.engine.steps.income import IncomeStep
 from bot.engine.steps.indicators import IndicatorsStep
 from bot.engine.steps.location import LocationStep
 from bot.engine.steps.message import MessageStep
@@ -27,6 +28,7 @@ STEPS: dict[str, Step] = {
         AskTextStep(),
         AskNumberStep(),
         AskMoneyStep(),
+        IncomeStep(),
         ChoiceStep(),
         MultiChoiceStep(),
         YesNoStep(),
