@@ -269,7 +269,7 @@ def eligibility_save(ctx: Ctx) -> ActionRequest:
         {
             "area": s.get("area") or "rural",
             "income": int(s.get("income") or 0),
-            "household_size": int(s.get("size") or 1),
+            "household_size": int(s["size"]) if s.get("size") else None,  # not asked per person
             "deprived": list(s.get("deprived") or []),
             "class": s.get("klass"),
             "standard": s.get("standard_id"),
@@ -292,7 +292,7 @@ def eligibility_request(ctx: Ctx) -> ActionRequest:
             "scope": s.get("income_scope"),
             "period": s.get("income_period"),
         },
-        "household_size": int(s.get("size") or 1),
+        "household_size": int(s["size"]) if s.get("size") else None,
         "deprived": list(s.get("deprived") or []),
         "asked": list(s.get("asked") or []),
         "unknown": list(s.get("unknown") or []),

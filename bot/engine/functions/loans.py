@@ -54,6 +54,7 @@ def loan_detail(ctx: Ctx) -> dict[str, Any]:
             "ln.rate",
             percent=fmt.percent(program.rate_percent, lang),
             monthly=fmt.money(fmt.per_million_month(program.rate_percent), lang),
+            unit=fmt.millions(1_000_000, lang),
         )
     return {
         "name": program.name.get(lang) or program.name["vi"],

@@ -6,7 +6,6 @@ A test fails when a registered kind has no golden transcript exercising it.
 from __future__ import annotations
 
 from bot.engine.steps.action import ActionStep
-from bot.engine.steps.ask_money import AskMoneyStep
 from bot.engine.steps.ask_number import AskNumberStep
 from bot.engine.steps.ask_text import AskTextStep
 from bot.engine.steps.base import Answer, Auto, Miss, Outcome, Stay, Step
@@ -27,7 +26,6 @@ STEPS: dict[str, Step] = {
         MessageStep(),
         AskTextStep(),
         AskNumberStep(),
-        AskMoneyStep(),
         IncomeStep(),
         ChoiceStep(),
         MultiChoiceStep(),

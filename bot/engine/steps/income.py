@@ -4,8 +4,9 @@ The answer names an amount and may say whose and how long: "60 triệu một nă
 tháng", "1tr5 mỗi người", "cả nhà 5 triệu 1 tháng". What it does not say comes from the
 question: ``scope`` (``household`` or ``per_person``, default household) and ``period``
 (``year`` or ``month``, default year: farmers count by the harvest, and the question asks them
-to count rice, maize and animals sold or eaten). A bare number ("60") is confirmed first as an
-amount in the question's unit, like :mod:`ask_money`. Slots: ``income_amount``,
+to count rice, maize and animals sold or eaten). The amount is read by
+:mod:`bot.nlu.numbers` ("1tr5", "800k", "2 củ"); a bare number ("60") is only a guess and is
+confirmed first ("Có phải 60.000.000 đồng không?"). Slots: ``income_amount``,
 ``income_scope``, ``income_period``; the answer value is the amount.
 """
 
@@ -22,6 +23,7 @@ from bot.engine.steps.base import Answer, Miss, Outcome, Stay, Step
 from bot.engine.steps.yes_no import read_yes_no
 from bot.engine.types import JSON
 from bot.nlu.numbers import guess_money, parse_money
+from bot.textnorm import fold_keep_offsets
 
 # Folded phrases (whole words) naming whose income and over how long; removed before the
 # amount is read, so "một năm" is never read as the number "one five".
@@ -32,16 +34,24 @@ _YEAR = r"(?:moi|mot|1|hang|ca) nam|/ ?nam|nam nay|mot vu|moi vu"
 PERIODS = {"month": 1, "year": 12}
 
 
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w/])(?:{pattern})(?!\w)")
+
+
 def _find(pattern: str, folded: str) -> bool:
-    return re.search(rf"(?<![\w/])(?:{pattern})(?!\w)", folded) is not None
+    return _words(pattern).search(folded) is not None
 
 
 def _strip(text: str) -> str:
-    """The text without the scope and period words (folded)."""
-    folded = key(text.replace("/", " / "))
+    """The text without the scope and period words, its numbers untouched ("1.500.000")."""
+    text = text.replace("/", " / ")
+    folded = fold_keep_offsets(text)  # same length: spans found here cut the original
+    keep = [True] * len(text)
     for pattern in (_PER_PERSON, _HOUSEHOLD, _YEAR, _MONTH):
-        folded = re.sub(rf"(?<![\w/])(?:{pattern})(?!\w)", " ", folded)
-    return re.sub(r"\s+", " ", folded).strip()
+        for m in _words(pattern).finditer(folded):
+            keep[m.start() : m.end()] = [False] * (m.end() - m.start())
+    kept = "".join(ch if k else " " for ch, k in zip(text, keep, strict=True))
+    return re.sub(r"\s+", " ", kept).strip()
 
 
 def read_income(text: str, d: StepDef) -> tuple[int | None, int | None, JSON]:
