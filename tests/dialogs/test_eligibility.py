@@ -24,7 +24,7 @@ def indicator(engine: Engine, client: Client):  # type: ignore[no-untyped-def]
     from bot.engine.steps.indicators import applicable
     from bot.engine.types import Input
 
-    ctx = engine._ctx(client.session, Input(client.now, client.contact))  # noqa: SLF001
+    ctx = engine._ctx(client.session, Input(client.now, client.contact))
     return applicable(ctx)[int(client.session["pending"]["i"])]
 
 
@@ -177,7 +177,7 @@ def test_above_the_line_reports_no_living_condition(real_engine: Engine) -> None
 
 def test_an_uncertain_area_shows_both_outcomes(real_engine: Engine) -> None:
     # 1.8 M: above the rural line (average), under the urban one (poor with 3 deprivations).
-    client, saved = check(real_engine, UNCERTAIN, "1tr8 mỗi người một tháng", 3, channel="zalo")
+    client, _ = check(real_engine, UNCERTAIN, "1tr8 mỗi người một tháng", 3, channel="zalo")
     result = next(r.text for r in client.history if r.text.startswith("Kết quả"))
     assert "theo nông thôn là hộ có mức sống trung bình" in result
     assert "theo thành thị là hộ nghèo" in result

@@ -118,7 +118,8 @@ def test_a_ticked_multi_choice_shows_done_within_five_buttons(engine: Engine) ->
     client.send("1")
     client.send("4")
     ticked = client.click("Người già")
-    assert ticked.buttons == ["✓ Người già", "Trẻ nhỏ", "Người khuyết tật", "Phụ nữ có thai", "Xong"]
+    four = ["✓ Người già", "Trẻ nhỏ", "Người khuyết tật", "Phụ nữ có thai"]
+    assert ticked.buttons == [*four, "Xong"]
     untick = client.click("✓ Người già")
     assert untick.buttons[-1] == "Không có ai" and "Xong" not in untick.buttons
     client.click("Trẻ nhỏ")
