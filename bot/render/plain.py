@@ -31,12 +31,17 @@ def writes_plain(text: str) -> bool | None:
 
 
 def plain_replies(replies: Sequence[Reply]) -> list[Reply]:
-    """The replies without diacritics (texts and button titles; payloads unchanged)."""
-    return [
-        Reply(
-            unaccent(r.text),
-            tuple(Button(unaccent(b.title), b.payload) for b in r.buttons),
-            r.request,
-        )
-        for r in replies
-    ]
+    """The replies without diacritics (texts and button titles; payloads unchanged).
+
+    Two options that only the diacritics tell apart ("bản Cang" / "bản Cảng") keep them: a
+    dearer SMS is better than a choice the resident cannot make.
+    """
+    return [Reply(unaccent(r.text), _titles(r.buttons), r.request) for r in replies]
+
+
+def _titles(buttons: Sequence[Button]) -> tuple[Button, ...]:
+    plain = [unaccent(b.title) for b in buttons]
+    return tuple(
+        Button(title if plain.count(title) == 1 else b.title, b.payload)
+        for b, title in zip(buttons, plain, strict=True)
+    )

@@ -138,11 +138,13 @@ def _render_sms(
         body = prepare(nfc(reply.text)).strip()
         tail = ""
         if reply.buttons:
-            tail = prepare(nfc(f"{numbered_lines(reply.buttons)}\n{hint}")).strip()
-            if is_gsm7(body) and not is_gsm7(tail):
+            lines = prepare(nfc(numbered_lines(reply.buttons)))
+            note = prepare(nfc(hint))
+            if is_gsm7(body) and is_gsm7(lines) and not is_gsm7(note):
                 # The engine wrote this reply without diacritics (bot/render/plain.py): an
                 # accented hint must not turn the whole SMS into UCS-2.
-                tail = unaccent(tail)
+                note = unaccent(note)
+            tail = f"{lines}\n{note}".strip()
         texts.extend(_sms_parts(body, tail, fits))
     if merge:
         texts = _merge(texts, fits)

@@ -71,7 +71,7 @@ def hc_summary(ctx: Ctx) -> dict[str, Any]:
         parts.append(ctx.t("hc.sum.when", when=_when(s["when"])))
     return {
         "change_name": _opt(ctx, "hc.opt", s.get("change")),
-        "details": "; ".join(parts),
+        "details": "".join(f"; {p}" for p in parts),
         "place": s.get("place") or "-",
     }
 
