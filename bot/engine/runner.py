@@ -39,8 +39,12 @@ def leave(ctx: Ctx, target: str, replies: list[Reply]) -> Out:
     clear_flow(ctx.session)
     if target == "cancel":
         return [*replies, menu_reply(ctx, "cmd.cancelled")], None
-    if ctx.channel == "sms":  # the numbered menu costs two segments; "menu" brings it back
-        return [*replies, Reply(ctx.t("menu.again"))], None
+    if ctx.channel == "sms" and replies:
+        # A flow ends on a closing message; the numbered menu would cost two more segments and
+        # any text the resident sends next finds its way (NLU, or the menu).
+        return replies, None
+    if ctx.channel == "sms":
+        return [Reply(ctx.t("menu.again"))], None
     return [*replies, menu_reply(ctx, "menu.again")], None
 
 

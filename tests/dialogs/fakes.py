@@ -444,6 +444,8 @@ class FakePolicy:
                 "mau_01": {"number": "Mẫu số 01", "name": {"vi": "Giấy đề nghị rà soát"}, "to": to},
                 "mau_04": {"number": "Mẫu số 04", "name": {"vi": "Giấy đề nghị thoát nghèo"},
                            "to": to},
+                "mau_06": {"number": "Mẫu số 06", "name": {"vi": "Tờ khai hỗ trợ nhà ở"},
+                           "to": to},
             },
             "loans_path": {"text": {"vi": "Đăng ký với Tổ tiết kiệm và vay vốn ở bản."}},
             "civil_registration": {
@@ -531,7 +533,10 @@ class FakeExecutor:
 
 
 _INTENTS = (
-    ("report_disaster", ("ngap", "lut", "sat lo", "lo dat", "lu quet", "sap nha", "thien tai")),
+    (
+        "report_disaster",
+        ("ngap", "lut", "sat lo", "lo dat", "lu quet", "sap nha", "thien tai", "bi chay"),
+    ),
     ("check_eligibility", ("ho ngheo", "can ngheo", "kiem tra ho")),
     ("ask_loan_programs", ("vay", "ngan hang")),
     ("report_household_change", ("sinh con", "tach ho", "thay doi", "mat viec", "qua doi")),
@@ -544,6 +549,7 @@ _HAZARDS = (
     ("flood", ("ngap", "lut")),
     ("landslide", ("sat lo", "lo dat")),
     ("flash_flood", ("lu quet",)),
+    ("fire", ("bi chay",)),
 )
 
 

@@ -174,14 +174,16 @@ def test_supports_by_class_and_date(policy: Policy) -> None:
 
 def test_disaster_supports_decree_20_article_15(policy: Policy) -> None:
     found = {s.key: s for s in policy.disaster_supports(date(2026, 8, 1))}
-    assert "40 triệu" in found["disaster_house_lost"].detail["vi"]
-    assert "30 triệu" in found["disaster_urgent_relocation"].detail["vi"]
-    assert "20 triệu" in found["disaster_house_damaged"].detail["vi"]
+    assert "từ 40 triệu" in found["disaster_house_lost"].detail["vi"]
+    assert "từ 30 triệu" in found["disaster_urgent_relocation"].detail["vi"]
+    assert "từ 20 triệu" in found["disaster_house_damaged"].detail["vi"]
     assert "above" in found["disaster_urgent_relocation"].for_classes  # any household
     assert "above" not in found["disaster_house_lost"].for_classes
-    assert all("Mẫu số 06" in s.detail["vi"] for s in found.values())
+    assert policy.review_info(date(2026, 8, 1))["forms"]["mau_06"]["number"] == "Mẫu số 06"
+    assert all(s.legal_basis.startswith("Nghị định 20/2021") for s in found.values())
     # The conditions travel with the amounts: who, and which damage.
     assert "Hộ nghèo, cận nghèo" in found["disaster_house_lost"].detail["vi"]
+    assert "không còn nơi ở" in found["disaster_house_lost"].detail["vi"]
     assert "quyết định của chính quyền" in found["disaster_urgent_relocation"].detail["vi"]
     assert "không ở được" in found["disaster_house_damaged"].detail["vi"]
     assert not {s.key for s in policy.supports_for("poor", date(2026, 8, 1))} & set(found)

@@ -135,6 +135,7 @@ def disaster_file(ctx: Ctx) -> ActionRequest:
     s = ctx.slots
     args = report_args(ctx, "disaster", s.get("hazard"), _disaster_details(ctx))
     args["danger_now"] = bool(s.get("danger_now"))
+    args["photos"] = list(s.get("media") or [])  # a voice note sent before the place
     return ActionRequest("report.submit", args)
 
 
@@ -164,8 +165,8 @@ def disaster_filed(ctx: Ctx) -> dict[str, Any]:
 
 def disaster_done(ctx: Ctx) -> dict[str, Any]:
     result = ctx.slots.get("submit") or {}
-    flagged = " " + ctx.t("ds.flagged") if result.get("flagged") else ""
-    return {"ref": str(result.get("ref") or "-"), "flagged_line": flagged}
+    note = ctx.t("ds.flagged") if result.get("flagged") else ""
+    return {"ref": str(result.get("ref") or "-"), "flagged_line": f" {note}" if note else ""}
 
 
 def _relief(ctx: Ctx) -> list[str]:
@@ -184,7 +185,12 @@ def relief_plausible(ctx: Ctx) -> bool:
 
 
 def disaster_relief(ctx: Ctx) -> dict[str, Any]:
-    return {"items": "\n".join(f"- {item}" for item in _relief(ctx))}
+    form = ctx.services.policy.review_info(ctx.today)["forms"]["mau_06"]
+    return {
+        "items": "\n".join(f"- {item}" for item in _relief(ctx)),
+        "form": form["number"],
+        "to": form["to"].get(ctx.lang) or form["to"]["vi"],
+    }
 
 
 # -- handover ---------------------------------------------------------------------------------
