@@ -3,12 +3,14 @@
 - ``verify``: ``X-ZEvent-Signature`` (see :mod:`integrations.zalo.signature`); missing -> 401,
   wrong -> 403. An authentic resident message also opens the reply window (see
   :mod:`integrations.zalo.window` for why this happens here).
-- ``parse``: ``user_send_text`` / ``_image`` / ``_location`` -> Inbound (text, pressed
-  button, location, image URLs); ``user_submit_info`` -> Inbound with ``contact_phone``;
-  ``follow`` -> ``event="start"``, ``unfollow`` -> ``event="stop"``;
+- ``parse``: ``user_send_text`` / ``_location`` -> Inbound (text, pressed button, location);
+  ``user_send_image`` / ``_audio`` / ``_sticker`` / ``_video`` / ``_file`` -> Inbound with
+  ``media`` entries ``"<kind>:<url>"`` (see ``payloads.MEDIA_EVENTS``: the engine answers a
+  voice note or a sticker instead of staying silent); ``user_submit_info`` -> Inbound with
+  ``contact_phone``; ``follow`` -> ``event="start"``, ``unfollow`` -> ``event="stop"``;
   ``user_received_message`` / ``user_seen_message`` -> delivered / read; the OA's own echoes
-  (``oa_send_*``), stickers, voice, files and unknown events -> nothing (200; resident events
-  still open the reply window).
+  (``oa_send_*``) and unknown events -> nothing (200; resident events still open the reply
+  window).
 - ``send``: ``POST {api_base}/v3.0/oa/message/cs`` with the ``access_token`` header; token
   refresh through :class:`~integrations.zalo.tokens.TokenKeeper`; errors mapped in
   :mod:`integrations.zalo.errors`.
@@ -45,7 +47,7 @@ from integrations.zalo.window import FREE_REPLIES, WINDOW_SECONDS, ReplyWindow
 log = logging.getLogger(__name__)
 PREFIX = "zalo:"
 USER_EVENTS = ("user_send_", "user_submit_info")  # open the reply window
-MESSAGE_EVENTS = frozenset({"user_send_text", "user_send_image", "user_send_location"})
+MESSAGE_EVENTS = frozenset({"user_send_text", "user_send_location", *payloads.MEDIA_EVENTS})
 STATUS_EVENTS: dict[str, Literal["delivered", "read"]] = {
     "user_received_message": "delivered",
     "user_seen_message": "read",
@@ -138,15 +140,16 @@ class ZaloOaAdapter:
             phone, name = payloads.submitted_info(event.raw)
             return Inbound(**base, contact_phone=phone, contact_name=name)
         if event.name not in MESSAGE_EVENTS:
-            return None  # oa_send_* echoes, stickers, voice, files, unknown events
+            return None  # oa_send_* echoes, unknown events
         pressed = render.pressed_button(event.text)
         if pressed is not None:
             return Inbound(**base, text=pressed[0], button=pressed[1])
+        kind = payloads.MEDIA_EVENTS.get(event.name)
         return Inbound(
             **base,
             text=event.text,
             location=payloads.location_of(event.message),
-            media=() if event.name == "user_send_location" else payloads.media_of(event.message),
+            media=payloads.media_of(event.message, kind) if kind else (),
         )
 
     # -- outbound -----------------------------------------------------------------------------
