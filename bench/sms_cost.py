@@ -60,7 +60,7 @@ class Persona:
     first: str
     rules: tuple[tuple[str, Answer], ...]
     marker: str  # a pattern in the bot's folded text marking the journey's key screen
-    end: str = r"can gi them|nhan .?menu|ve menu"  # the flow is over
+    end: str = r"can gi them"  # the flow is over (before issue 11 every flow ended on the menu)
 
 
 CONFIRM: tuple[tuple[str, Answer], ...] = (
@@ -79,9 +79,17 @@ ELIGIBILITY_RULES: tuple[tuple[str, Answer], ...] = (
     (r"nong thon|thanh thi", ("pick", r"nong thon|^xa")),
     (r"may nguoi|bao nhieu nguoi", ("say", "6")),
     (r"moi nguoi hay ca nha|tinh thu nhap", ("pick", r"ca nha")),
+    (r"mot nam thu duoc", ("say", "6 trieu mot thang")),  # one question: whose, how long
     (r"bao nhieu tien|thu nhap|kiem duoc", ("say", "6 trieu")),
-    # deprived on three indicators: work, health insurance, makeshift house; not on the rest
-    (r"\(\d+/\d+\)[^\n]*(viec lam|bao hiem y te|vat lieu tam)", ("pick", r"^co$")),
+    # Lacking three living conditions (work, health insurance, a makeshift house), not the
+    # others; questions phrased "có phải chưa/không ... không?" (before issue 11) are answered
+    # "không" for "not lacking", those asking what the household has are answered "có".
+    (r"\(\d+/\d+\)[^\n]*(viec lam|that nghiep|vat lieu tam)", ("pick", r"^co$")),
+    (r"\(\d+/\d+\)[^\n]*bao hiem y te", ("pick", r"^co$|chua co")),
+    (r"\(\d+/\d+\)[^\n]*co phai", ("pick", r"^khong$")),
+    (r"\(\d+/\d+\)[^\n]*lay tu dau", ("pick", r"nuoc may")),
+    (r"\(\d+/\d+\)[^\n]*loai nao", ("pick", r"tu hoai")),
+    (r"\(\d+/\d+\)[^\n]*(dien thoai|ti vi|vao duoc internet|tren mang|rac)", ("pick", r"^co$")),
     (r"\(\d+/\d+\)", ("pick", r"^khong$")),
     (r"duoi 16|tre em|tre nho|3 den 15|di hoc", ("pick", r"^co$")),
     (r"16 den 30", ("pick", r"^khong$")),
@@ -93,15 +101,17 @@ PERSONAS: dict[str, Persona] = {
         first="cho hoi kiem tra ho ngheo",
         rules=ELIGIBILITY_RULES,
         marker=r"ket qua",
+        end=r"can gi them|ma phan anh cua|khi can",
     ),
     "disaster": Persona(
         first="nha em bi ngap",
         rules=(
             *NO_DANGER,
-            (r"ban nao|o dau|xa/phuong", ("say", "ban nam nieu")),
+            *HOUSE_STAY,
+            (r"ban nao|xa/phuong", ("say", "ban nam nieu")),
             (r"gap chuyen gi", ("pick", r"ngap")),
             (r"bao nhieu nguoi|may nguoi", ("say", "5")),
-            (r"can chu y|nguoi gia", ("pick", r"khong co ai")),
+            (r"can chu y|nguoi gia|giup do dac biet", ("pick", r"khong co ai")),
             (r"nha cua|ngoi nha|nha hien", ("pick", r"bi ngap")),
             *HOUSE_STAY,
             (r"vi tri", ("pin", None)),
@@ -109,36 +119,57 @@ PERSONAS: dict[str, Persona] = {
             (r".", ("pick", r"^khong$|bo qua")),
         ),
         marker=r"[A-Z]{2}-[A-Z0-9]{6}",
+        end=r"can gi them|da ghi du",
+    ),
+    # The same report from a resident who writes with diacritics: the replies keep them (UCS-2).
+    "disaster_accented": Persona(
+        first="nhà em bị ngập",
+        rules=(
+            *NO_DANGER,
+            *HOUSE_STAY,
+            (r"ban nao|xa/phuong", ("say", "bản Nam Niệu")),
+            (r"gap chuyen gi", ("pick", r"ngap")),
+            (r"bao nhieu nguoi|may nguoi", ("say", "5")),
+            (r"can chu y|nguoi gia|giup do dac biet", ("pick", r"khong co ai")),
+            (r"nha cua|ngoi nha|nha hien", ("pick", r"bi ngap")),
+            (r"vi tri", ("pin", None)),
+            (r"gui anh|anh hien truong", ("photo", "photo:AgACAgUAAxkBAAIBsmS3")),
+            (r".", ("pick", r"^khong$|bo qua")),
+        ),
+        marker=r"[A-Z]{2}-[A-Z0-9]{6}",
+        end=r"can gi them|da ghi du",
     ),
     "disaster_danger": Persona(
         first="nha em o ban nam nieu bi sat lo",
         rules=(
             *CONFIRM,
             (r"nguy hiem", ("pick", r"^co$")),
-            (r"ban nao|o dau|xa/phuong", ("say", "ban nam nieu")),
+            (r"dang o dau|o nha hay|so tan|di doi", ("pick", r"so tan|o nho")),
+            (r"ban nao|xa/phuong", ("say", "ban nam nieu")),
             (r"gap chuyen gi", ("pick", r"sat lo")),
             (r"bao nhieu nguoi|may nguoi", ("say", "4")),
-            (r"can chu y|nguoi gia", ("pick", r"tre em")),
+            (r"can chu y|nguoi gia|giup do dac biet", ("pick", r"tre em|tre nho")),
             (r"xong", ("pick", r"^xong$")),
-            (r"nha cua|ngoi nha|nha hien", ("pick", r"nut")),
-            (r"dang o dau|o nha hay|so tan|di doi", ("pick", r"so tan|o nho")),
+            (r"nha cua|ngoi nha|nha hien", ("pick", r"nut|hu nang")),
             (r"vi tri", ("pin", None)),
             (r"gui anh|anh hien truong", ("pick", r"bo qua")),
             (r".", ("pick", r"^khong$|bo qua")),
         ),
         marker=r"[A-Z]{2}-[A-Z0-9]{6}",
+        end=r"can gi them|da ghi du",
     ),
     "household_birth": Persona(
         first="bao thay doi trong ho",
         rules=(
             *CONFIRM,
             (r"thay doi gi", ("pick", r"sinh con")),
-            (r"ten|ai|be|chau", ("say", "chau Lo Thi Mai")),
             (r"khi nao|ngay nao|bao gio", ("say", "hom qua")),
-            (r"ban nao|o dau|xa/phuong", ("say", "ban panh phuong chieng an")),
+            (r"ban nao|xa/phuong", ("say", "ban panh phuong chieng an")),
+            (r"ten|ai|be|chau", ("say", "Lo Thi Mai")),
             (r".", ("pick", r"^khong$")),
         ),
         marker=r"[A-Z]{2}-[A-Z0-9]{6}",
+        end=r"can gi them|xa xet moi thang",
     ),
     "loans": Persona(
         first="vay von",
@@ -148,6 +179,7 @@ PERSONAS: dict[str, Persona] = {
             (r".", ("pick", r"^khong$")),
         ),
         marker=r"lai suat",
+        end=r"can gi them|da vang",
     ),
 }
 

@@ -6,6 +6,7 @@ Also: on Zalo a multi-choice never pushes "Xong" into a separate "Lựa chọn k
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import combinations
 
 import pytest
@@ -15,7 +16,7 @@ from bot.engine.engine import Engine
 from bot.engine.steps.choice import options
 from bot.engine.types import Input
 from bot.render import render
-from tests.dialogs.client import Client, Exchange
+from tests.dialogs.client import ICT, START, Client, Exchange
 
 NOTICE_BUDGET = 1
 DISASTER_BUDGET = 8  # a whole report from first contact, sent by the bot
@@ -32,8 +33,8 @@ def segments(engine: Engine, ex: Exchange) -> int:
     return sum(int(m.segments or 0) for m in rendered)
 
 
-def journey(engine: Engine, texts: list[str]) -> tuple[Client, list[int]]:
-    client = Client(engine, channel="sms", notice_seen=False)
+def journey(engine: Engine, texts: list[str], now: datetime = START) -> tuple[Client, list[int]]:
+    client = Client(engine, channel="sms", notice_seen=False, now=now)
     return client, [segments(engine, client.send(t)) for t in texts]
 
 
@@ -59,9 +60,12 @@ def test_a_whole_disaster_report_from_first_contact(real_engine: Engine, texts: 
     assert "BAO MAT" in first and first.isascii()  # the short notice, without diacritics
 
 
-def test_the_eligibility_result_screen(real_engine: Engine) -> None:
+@pytest.mark.parametrize(
+    "day", [START, datetime(2026, 12, 1, 9, tzinfo=ICT)], ids=["march", "review_window_open"]
+)
+def test_the_eligibility_result_screen(real_engine: Engine, day: datetime) -> None:
     texts = ["cho hoi kiem tra ho ngheo", "4", "ban na cang xa mai son", "60 trieu mot nam", "6"]
-    client, cost = journey(real_engine, texts)
+    client, cost = journey(real_engine, texts, day)
     answers = ["1", "2", "2", "2", "2", "2", "1"]  # work, insurance, house: lacking
     last = [segments(real_engine, client.send(a)) for a in answers][-1]
     assert client.last is not None and client.last.texts[0].startswith("Ket qua tham khao")
