@@ -96,6 +96,29 @@ ELIGIBILITY_RULES: tuple[tuple[str, Answer], ...] = (
     (r"gui .*can bo|gui de nghi", ("pick", r"^co$")),
     (r".", ("pick", r"^khong$")),
 )
+
+
+def flood_report(first: str, village: str) -> Persona:
+    """A flood, nobody in danger, five people, nobody vulnerable, the house flooded, at home."""
+    return Persona(
+        first=first,
+        rules=(
+            *NO_DANGER,
+            *HOUSE_STAY,
+            (r"ban nao|xa/phuong", ("say", village)),
+            (r"gap chuyen gi", ("pick", r"ngap")),
+            (r"bao nhieu nguoi|may nguoi", ("say", "5")),
+            (r"can chu y|nguoi gia|giup do dac biet", ("pick", r"khong co ai")),
+            (r"nha cua|ngoi nha|nha hien", ("pick", r"bi ngap")),
+            (r"vi tri", ("pin", None)),
+            (r"gui anh|anh hien truong", ("photo", "photo:AgACAgUAAxkBAAIBsmS3")),
+            (r".", ("pick", r"^khong$|bo qua")),
+        ),
+        marker=r"[A-Z]{2}-[A-Z0-9]{6}",
+        end=r"can gi them|da ghi du",
+    )
+
+
 PERSONAS: dict[str, Persona] = {
     "eligibility": Persona(
         first="cho hoi kiem tra ho ngheo",
@@ -103,42 +126,9 @@ PERSONAS: dict[str, Persona] = {
         marker=r"ket qua",
         end=r"can gi them|ma phan anh cua|khi can",
     ),
-    "disaster": Persona(
-        first="nha em bi ngap",
-        rules=(
-            *NO_DANGER,
-            *HOUSE_STAY,
-            (r"ban nao|xa/phuong", ("say", "ban nam nieu")),
-            (r"gap chuyen gi", ("pick", r"ngap")),
-            (r"bao nhieu nguoi|may nguoi", ("say", "5")),
-            (r"can chu y|nguoi gia|giup do dac biet", ("pick", r"khong co ai")),
-            (r"nha cua|ngoi nha|nha hien", ("pick", r"bi ngap")),
-            *HOUSE_STAY,
-            (r"vi tri", ("pin", None)),
-            (r"gui anh|anh hien truong", ("photo", "photo:AgACAgUAAxkBAAIBsmS3")),
-            (r".", ("pick", r"^khong$|bo qua")),
-        ),
-        marker=r"[A-Z]{2}-[A-Z0-9]{6}",
-        end=r"can gi them|da ghi du",
-    ),
+    "disaster": flood_report("nha em bi ngap", "ban nam nieu"),
     # The same report from a resident who writes with diacritics: the replies keep them (UCS-2).
-    "disaster_accented": Persona(
-        first="nhà em bị ngập",
-        rules=(
-            *NO_DANGER,
-            *HOUSE_STAY,
-            (r"ban nao|xa/phuong", ("say", "bản Nam Niệu")),
-            (r"gap chuyen gi", ("pick", r"ngap")),
-            (r"bao nhieu nguoi|may nguoi", ("say", "5")),
-            (r"can chu y|nguoi gia|giup do dac biet", ("pick", r"khong co ai")),
-            (r"nha cua|ngoi nha|nha hien", ("pick", r"bi ngap")),
-            (r"vi tri", ("pin", None)),
-            (r"gui anh|anh hien truong", ("photo", "photo:AgACAgUAAxkBAAIBsmS3")),
-            (r".", ("pick", r"^khong$|bo qua")),
-        ),
-        marker=r"[A-Z]{2}-[A-Z0-9]{6}",
-        end=r"can gi them|da ghi du",
-    ),
+    "disaster_accented": flood_report("nhà em bị ngập", "bản Nam Niệu"),
     "disaster_danger": Persona(
         first="nha em o ban nam nieu bi sat lo",
         rules=(
