@@ -153,3 +153,21 @@ def test_the_first_contact_notice_is_one_sms(catalog: Catalog, plain: bool) -> N
     [message] = render(notice, "sms")
     assert message.segments == 1, message.text
     assert "BAO MAT" in message.text  # the full text on request
+
+
+def test_every_media_kind_has_its_texts(catalog: Catalog) -> None:
+    from bot.engine.functions.media import KINDS
+
+    for kind in KINDS:
+        for key in (f"media.{kind}", f"media.cannot.{kind}", f"media.name.{kind}"):
+            assert catalog.has(key), key
+        if kind != "sticker":  # a sticker is never kept with a report
+            assert catalog.has(f"media.{kind}.kept"), kind
+
+
+def test_every_change_type_has_its_name_and_questions(catalog: Catalog, engine: Engine) -> None:
+    step = engine.flows["household_change"].steps["change"]
+    values = [o.value for o in step.options] + list(step.get("also") or {})
+    for value in values:
+        assert catalog.has(f"hc.opt.{value}"), value
+    assert catalog.has("hc.ask_who.death") and catalog.has("hc.ask_when.birth")
