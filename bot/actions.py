@@ -33,6 +33,7 @@ class ActionExecutor:
         self._handlers: dict[str, Handler] = {
             "contact.update": self._contact_update,
             "report.submit": self._report_submit,
+            "report.update": self._report_update,
             "eligibility.save": self._eligibility_save,
             "report.find": self._report_find,
             "report.latest": self._report_latest,
@@ -83,13 +84,45 @@ class ActionExecutor:
         log.info("report %s saved (type=%s urgency=%s)", report.ref, args["type"], urgency)
         return {"ref": report.ref, "urgency": urgency, "flagged": flagged}
 
+    async def _report_update(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
+        """Enrich a report filed earlier in the same conversation; a disaster is scored again
+        on everything known (the flag never turns off)."""
+        ref = str(args.get("ref") or "")
+        current = await tx.reports.find(ref, _id(contact))
+        if current is None:
+            raise ValueError(f"report.update: no report {ref!r} of this contact")
+        details = {**current.details, **{k: v for k, v in (args.get("details") or {}).items()
+                                         if v is not None}}  # fmt: skip
+        urgency, flagged = current.urgency, current.flagged
+        if current.type == "disaster":
+            scored = score_disaster(details, self._urgency)
+            urgency, flagged = scored.score, current.flagged or scored.flagged
+            details["urgency_reasons"] = list(scored.reasons)
+        location = args.get("location") or {}
+        report = await tx.reports.enrich(
+            ref,
+            _id(contact),
+            details=details,
+            subtype=args.get("subtype"),
+            lat=location.get("lat"),
+            lon=location.get("lon"),
+            photos=list(args.get("photos") or []),
+            urgency=urgency,
+            flagged=flagged,
+        )
+        if report is None:  # found a moment ago in the same transaction
+            raise ValueError(f"report.update: no report {ref!r} of this contact")
+        if flagged and not current.flagged:
+            log.info("report %s flagged by an update (urgency=%s)", report.ref, urgency)
+        return {"ref": report.ref, "urgency": urgency, "flagged": flagged}
+
     async def _eligibility_save(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
         check_id = await tx.eligibility.save(
             contact_id=_id(contact),
             standard=args["standard"],
             area=args["area"],
             income=int(args["income"]),
-            household_size=int(args["household_size"]),
+            household_size=_int_or_none(args.get("household_size")),
             deprived=list(args.get("deprived") or []),
             klass=args["class"],
             village_id=args.get("village_id"),
@@ -109,6 +142,10 @@ class ActionExecutor:
     async def _subscription_set(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
         topics = await tx.subscriptions.set(_id(contact), list(args["topics"]), bool(args["on"]))
         return {"topics": topics}
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _id(contact: ContactInfo) -> int:

@@ -6,7 +6,7 @@ All of them are loaded from dated, sourced YAML in ``data/policy/``; the bot cit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -17,9 +17,14 @@ Klass = Literal["poor", "near_poor", "average", "above"]
 class Indicator:
     """One deprivation indicator with a question a villager can answer with yes / no.
 
-    Answering "yes" to ``question`` means the household IS deprived on this indicator.
-    ``ask_if`` names a household fact that must be true for the question to apply
-    (``"has_children_3_15"``, ``"has_member_16_30"``, ``"has_child_under_16"``), or None.
+    ``deprived_if`` is the yes/no answer to ``question`` that means the household IS
+    deprived (``"yes"``, or ``"no"`` for a question about what the household has); when
+    ``options`` is not empty the question is a choice instead, each option ``(label,
+    deprived)``. ``ask_if`` names a household fact that, when known to be false, makes the
+    question not apply (``"has_children_3_15"``, ``"has_member_16_30"``,
+    ``"has_child_under_16"``), or None. ``skip_if_deprived``: indicators that already count
+    the same fact (then this one is neither asked nor counted). ``not_deprived_on_chat_apps``:
+    answered "not deprived" for a household writing from a smartphone app.
     """
 
     key: str
@@ -28,6 +33,10 @@ class Indicator:
     question: dict[str, str]
     ask_if: str | None
     confidence: str
+    deprived_if: str = "yes"
+    options: tuple[tuple[dict[str, str], bool], ...] = ()
+    skip_if_deprived: tuple[str, ...] = ()
+    not_deprived_on_chat_apps: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,7 @@ class Standard:
     min_deprivations: int
     indicators: tuple[str, ...]
     confidence: str
+    short: dict[str, str] | None = None  # name and legal basis in a few words
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +81,9 @@ class Support:
     confidence: str
     valid_from: date
     valid_to: date | None
+    requires: tuple[str, ...] = ()  # facts that must be known true (e.g. "rural")
+    # Disaster supports: report fact -> values that make it plausible ({"house_state": ...}).
+    applies_if: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +102,5 @@ class LoanProgram:
     for_classes: tuple[str, ...]
     valid_from: date
     valid_to: date | None
+    short: dict[str, str] | None = None  # the name in a numbered list
+    requires: tuple[str, ...] = ()  # facts that must be known true (e.g. "rural")

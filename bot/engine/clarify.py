@@ -62,9 +62,9 @@ def answer(ctx: Ctx, offered: list[str], value: str | None = None) -> Out | None
     """
     flow = value if value in offered else None
     folded = key(ctx.text) if value is None else ""
-    if folded.isdigit() and 1 <= int(folded) <= len(offered):
+    if folded.isdecimal() and 1 <= int(folded) <= len(offered):
         flow = offered[int(folded) - 1]
-    if folded.isdigit() and int(folded) == len(offered) + 1:
+    if folded.isdecimal() and int(folded) == len(offered) + 1:
         return [menu_reply(ctx)], None
     if flow is None or flow not in ctx.flows:
         return None

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
         ["stop", "huy dang ky", "ngung nhan tin", "dung nhan tin", "unsubscribe"], "stop"
     ),
     **dict.fromkeys(["dang ky", "dang ky nhan tin", "subscribe"], "subscribe"),
+    **dict.fromkeys(["bao mat", "du lieu", "quyen rieng tu", "privacy"], "privacy"),
 }
 
 

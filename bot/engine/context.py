@@ -42,11 +42,6 @@ class Ctx:
         return self.inp.contact.rendering
 
     @property
-    def channel(self) -> str:
-        """Old name of :attr:`rendering`, kept while flow modules move over."""
-        return self.inp.contact.rendering
-
-    @property
     def today(self) -> date:
         return self.inp.now.date()
 
@@ -85,7 +80,12 @@ class Ctx:
         return step
 
     def t(self, key: str, **kw: Any) -> str:
-        """The text ``key`` in the contact's language, channel variant first."""
+        """The text ``key`` in the contact's language, channel variant first. ``{addr}`` /
+        ``{Addr}`` in a text is how the bot calls this resident ("anh/chị" until they say)."""
+        form = self.session.get("addr") if self.lang == "vi" else None
+        form = form or self.catalog.text(self.lang, "addr.default")
+        kw.setdefault("addr", form)
+        kw.setdefault("Addr", form[:1].upper() + form[1:])
         return self.catalog.text(self.lang, key, self.rendering, **kw)
 
     def token(self) -> str:

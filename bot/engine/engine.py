@@ -16,17 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import bot.engine.functions  # noqa: F401  (fills the registries)
-from bot.engine import router, runner
+from bot.engine import fmt, router, runner
 from bot.engine.checks import check_flows
 from bot.engine.commands import command, key
 from bot.engine.context import Ctx
 from bot.engine.flows import FlowDef, load_flows
+from bot.engine.functions import media
 from bot.engine.menu import empty_session, menu_pick
 from bot.engine.runner import Out
 from bot.engine.steps import STEPS
 from bot.engine.texts import Catalog
 from bot.engine.types import JSON, Input, Turn
 from bot.ports import PlaceLookup, PolicyService
+from bot.render.plain import plain_replies, writes_plain
 from bot.textnorm import clean_text
 
 
@@ -55,6 +57,7 @@ class Engine:
         ctx = self._ctx(session, inp)
         s = ctx.session
         s["await"] = None  # an action whose resume never came: the pipeline rolled it back
+        _learn_how_they_write(s, inp)
         if not inp.contact.notice_seen and not s.get("notice"):
             replies, action = router.notice(ctx)
         else:
@@ -121,6 +124,8 @@ class Engine:
             return router.answer_resume(ctx, None)
         if s.get("flow"):
             return runner.answer(ctx)
+        if inp.media:
+            return media.outside(ctx)
         return router.outside(ctx, after_notice)
 
     def _expired(self, ctx: Ctx) -> bool:
@@ -135,7 +140,21 @@ class Engine:
     def _turn(self, ctx: Ctx, replies: list[Any], action: Any) -> Turn:
         s = ctx.session
         s["last"] = ctx.inp.now.isoformat()
+        if ctx.rendering == "sms" and s.get("plain", True):
+            replies = plain_replies(replies)  # answer in kind: see bot/render/plain.py
         event = {"type": "turn", "flow": s.get("flow"), "step": s.get("step")}
         if action is not None:
             event["action"] = action.name
         return Turn(session=s, replies=replies, action=action, events=[*ctx.events, event])
+
+
+def _learn_how_they_write(s: JSON, inp: Input) -> None:
+    """Remember, for the whole conversation, how the resident calls themselves ("chị muốn
+    hỏi" -> "chị") and, on SMS, whether they write without diacritics."""
+    form = fmt.address_form(inp.text) if inp.text else None
+    if form:
+        s["addr"] = form
+    if inp.contact.rendering == "sms":
+        plain = writes_plain(inp.text)
+        if plain is not None:
+            s["plain"] = plain

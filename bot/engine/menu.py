@@ -66,7 +66,7 @@ def menu_pick(ctx: Ctx, value: str | None = None) -> str | None:
     """The flow a menu answer names: a button position, "1".."6", or a typed title."""
     raw = value if value is not None else ctx.text
     folded = key(raw)
-    if folded.isdigit():
+    if folded.isdecimal():
         n = int(folded)
         return MENU[n - 1][0] if 1 <= n <= len(MENU) else None
     if value is None:

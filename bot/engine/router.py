@@ -22,13 +22,19 @@ INTENT_FLOWS = {
     "check_report_status": "report_status",
     "talk_to_officer": "handover",
 }
-COMMAND_FLOWS = {"officer": "handover", "stop": "unsubscribe", "subscribe": "subscribe"}
+COMMAND_FLOWS = {
+    "officer": "handover",
+    "stop": "unsubscribe",
+    "subscribe": "subscribe",
+    "privacy": "privacy",  # the full notice; the first-contact one is a single SMS
+}
 CONTINUE_WORDS = {"tiep tuc", "tiep", "continue", "resume"}
 RESTART_WORDS = {"lam lai", "lam lai tu dau", "bat dau lai", "restart", "start over"}
 
 
 def notice(ctx: Ctx) -> Out:
-    """First contact: what we keep and why (Decree 13/2023/NĐ-CP), then remember it was seen."""
+    """First contact: what we keep and why in one short message (the full text, with Decree
+    13/2023/NĐ-CP, on "bảo mật"), then remember it was seen."""
     ctx.session["notice"] = True
     ctx.session["await"] = {"then": "notice"}
     return [Reply(ctx.t("notice.text"))], ActionRequest("contact.update", {"notice_seen": True})

@@ -12,8 +12,9 @@ from bot.domain.messages import Button, Reply
 from bot.engine import registry
 from bot.engine.context import Ctx
 from bot.engine.flows import StepDef
+from bot.engine.functions import media
 from bot.engine.menu import clear_flow, menu_reply
-from bot.engine.steps import STEPS, Answer, Miss, Stay, Step
+from bot.engine.steps import STEPS, Answer, Miss, Outcome, Stay, Step
 from bot.engine.types import ActionRequest
 
 Out = tuple[list[Reply], ActionRequest | None]
@@ -38,6 +39,12 @@ def leave(ctx: Ctx, target: str, replies: list[Reply]) -> Out:
     clear_flow(ctx.session)
     if target == "cancel":
         return [*replies, menu_reply(ctx, "cmd.cancelled")], None
+    if ctx.rendering == "sms" and replies:
+        # A flow ends on a closing message; the numbered menu would cost two more segments and
+        # any text the resident sends next finds its way (NLU, or the menu).
+        return replies, None
+    if ctx.rendering == "sms":
+        return [Reply(ctx.t("menu.again"))], None
     return [*replies, menu_reply(ctx, "menu.again")], None
 
 
@@ -115,7 +122,10 @@ def answer(ctx: Ctx) -> Out:
     """Read the input as the answer to the current step."""
     d = ctx.require_step()
     step = STEPS[d.kind]
-    outcome = step.handle(ctx, d)
+    if ctx.inp.media and not step.takes(ctx):
+        outcome: Outcome = media.in_flow(ctx, d, step)
+    else:
+        outcome = step.handle(ctx, d)
     if isinstance(outcome, Miss) and d.entity:
         value = _entity(ctx, d.entity)
         outcome = (step.prefill(ctx, d, value) if value else None) or outcome

@@ -3,6 +3,8 @@
 A key may have channel variants stored as ``<key>.<channel>`` (``ask_village.sms``); they win
 on that channel. Unknown languages fall back to Vietnamese. A missing key or placeholder raises
 ``KeyError``: texts are data the tests check, so a gap must fail loudly there, not in a chat.
+``{addr}`` / ``{Addr}`` (how the bot calls the resident) default to the language's
+``addr.default`` ("anh/chị"); the engine passes the form the resident used.
 """
 
 from __future__ import annotations
@@ -53,4 +55,9 @@ class Catalog:
             template = table.get(key)
         if template is None:
             template = self._texts[DEFAULT_LANG][key]  # KeyError when missing everywhere
-        return template.format_map(kw) if kw or "{" in template else template
+        if "{" not in template:
+            return template
+        if "addr" not in kw and "addr.default" in table:
+            you = table["addr.default"]
+            kw = {"addr": you, "Addr": you[:1].upper() + you[1:], **kw}
+        return template.format_map(kw)

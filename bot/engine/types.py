@@ -14,8 +14,14 @@ Actions the pipeline implements (name -> args -> result):
   "subtype": str|None, "village_id": str|None, "commune_code": str|None, "details": {...},
   "location": {"lat", "lon"}|None, "photos": [str], "danger_now": bool|None}``
   -> ``{"ref": str, "urgency": int|None, "flagged": bool}``
-- ``eligibility.save`` ``{"area", "income", "household_size", "deprived": [str], "class",
-  "standard", "village_id"}`` -> ``{"id": int}``
+- ``report.update``   ``{"ref": str, "subtype"?: str|None, "details": {...}, "location"?:
+  {"lat", "lon"}, "photos"?: [str]}`` -> ``{"ref", "urgency": int|None, "flagged": bool}``:
+  adds later answers to a report this contact filed (the disaster journey files as soon as the
+  place is known); details merge over the stored ones (None never erases), photos and other
+  media refs (``"voice:..."``) are appended, a disaster is scored again and its flag only ever
+  turns on
+- ``eligibility.save`` ``{"area", "income", "household_size": int|None, "deprived": [str],
+  "class", "standard", "village_id"}`` -> ``{"id": int}``
 - ``report.find``     ``{"ref": str}`` -> ``{"found": bool, "ref", "type", "subtype", "status",
   "created_at": iso, "updated_at": iso}`` (only the contact's own reports are found)
 - ``report.latest``   ``{"limit": int}`` -> ``{"reports": [{"ref", "type", "subtype", "status",

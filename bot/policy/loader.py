@@ -101,6 +101,7 @@ def _standard(m: StandardModel) -> Standard:
         min_deprivations=m.rule.min_deprivations,
         indicators=tuple(m.indicators.keys),
         confidence=max(parts, key=_RANK.__getitem__),  # the weakest part
+        short=_text(m.short),
     )
 
 
@@ -114,6 +115,8 @@ def _support(m: SupportModel) -> Support:
         confidence=m.confidence,
         valid_from=m.valid_from,
         valid_to=m.valid_to,
+        requires=tuple(m.requires),
+        applies_if={fact: tuple(values) for fact, values in m.applies_if.items()},
     )
 
 
@@ -137,6 +140,8 @@ def _loans(p: LoanProgramModel) -> list[LoanProgram]:
                 for_classes=tuple(p.for_classes),
                 valid_from=v.valid_from,
                 valid_to=v.valid_to,
+                short=_text(p.short),
+                requires=tuple(p.requires),
             )
         )
     return out
@@ -164,6 +169,10 @@ def load_policy_data(policy_dir: Path) -> PolicyData:
             question=_text(i.question),
             ask_if=i.ask_if,
             confidence=i.confidence,
+            deprived_if=i.deprived_if,
+            options=tuple((_text(o.label), o.deprived) for o in i.options or ()),
+            skip_if_deprived=tuple(i.skip_if_deprived),
+            not_deprived_on_chat_apps=i.not_deprived_on_chat_apps,
         )
         for key, i in ind.indicators.items()
     }

@@ -41,7 +41,8 @@ def review_info(review: ReviewFile, day: date) -> dict[str, Any]:
     Keys: ``periodic`` (``start``, ``end``, ``open``, ``text``, ``legal_basis``,
     ``confidence``), ``monthly`` (``day``, ``next``, ...), ``forms`` (by key: ``number``,
     ``name``, ``use``, ``to``, ``legal_basis``, ``confidence``), ``how_to_submit``,
-    ``loans_path``, ``indicative`` (each ``text`` + ``confidence``). Dates are ISO strings.
+    ``loans_path``, ``indicative`` (each ``text`` + ``confidence``), ``civil_registration``
+    (``birth``, ``death``: ``text`` + ``confidence``). Dates are ISO strings.
     """
     start, end = _window(review, day)
     p, m = review.periodic, review.monthly
@@ -73,4 +74,8 @@ def review_info(review: ReviewFile, day: date) -> dict[str, Any]:
         "how_to_submit": _part(review.how_to_submit),
         "loans_path": _part(review.loans_path),
         "indicative": _part(review.indicative),
+        "civil_registration": {
+            "birth": _part(review.civil_registration.birth),
+            "death": _part(review.civil_registration.death),
+        },
     }

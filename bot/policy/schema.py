@@ -18,6 +18,8 @@ Confidence = Literal["C", "P", "U"]
 # Labels a support or loan may be for: the four classes, plus households newly out of poverty.
 ClassLabel = Literal["poor", "near_poor", "average", "above", "newly_escaped"]
 AskIf = Literal["has_children_3_15", "has_member_16_30", "has_child_under_16"]
+# What must be known true about a household before a support or programme is listed for it.
+Requirement = Literal["rural", "ethnic_minority", "student", "difficult_area", "housing_deprived"]
 
 
 class Strict(BaseModel):
@@ -80,6 +82,7 @@ class IndicatorsPart(Strict):
 class StandardModel(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: Bilingual
+    short: Bilingual  # the name as a result line shows it, legal basis included
     legal_basis: str = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
     valid_from: date
@@ -115,12 +118,45 @@ class StandardsFile(Strict):
         return self
 
 
+class AnswerOption(Strict):
+    """One answer of an indicator asked as a choice ("what do you have?")."""
+
+    label: Bilingual
+    deprived: bool
+
+
 class IndicatorModel(Strict):
+    """A deprivation indicator and how to ask it.
+
+    ``deprived_if``: the yes/no answer that means deprived, so a question can ask what the
+    household *has* ("Nhà có nước sạch không?", deprived if "no") instead of a double
+    negative. ``options``: ask as a choice instead; each option says whether it is deprived.
+    ``skip_if_deprived``: not asked, and never counted, when one of these is already deprived
+    (one fact, such as having no phone, must not count as several deprivations).
+    ``not_deprived_on_chat_apps``: someone in a household writing on Telegram or Zalo uses a
+    smartphone with internet, so the indicator is answered without asking.
+    """
+
     dimension: str
     name: Bilingual
     question: Bilingual
     ask_if: AskIf | None
     confidence: Confidence
+    deprived_if: Literal["yes", "no"] = "yes"
+    options: list[AnswerOption] | None = None
+    skip_if_deprived: list[str] = Field(default_factory=list)
+    not_deprived_on_chat_apps: bool = False
+
+    @model_validator(mode="after")
+    def _answers(self) -> IndicatorModel:
+        if self.options is not None:
+            if len(self.options) < 2:
+                raise ValueError("an indicator asked as a choice needs at least two options")
+            if {o.deprived for o in self.options} != {True, False}:
+                raise ValueError("options must include a deprived and a not-deprived answer")
+            if "deprived_if" in self.model_fields_set:
+                raise ValueError("give either options or deprived_if, not both")
+        return self
 
 
 class IndicatorsFile(Strict):
@@ -132,4 +168,9 @@ class IndicatorsFile(Strict):
         for key, ind in self.indicators.items():
             if ind.dimension not in self.dimensions:
                 raise ValueError(f"indicator {key!r} has unknown dimension {ind.dimension!r}")
+            for other in ind.skip_if_deprived:
+                if other not in self.indicators or other == key:
+                    raise ValueError(f"indicator {key!r}: skip_if_deprived names {other!r}")
+                if key in self.indicators[other].skip_if_deprived:
+                    raise ValueError(f"indicators {key!r} and {other!r} skip each other")
         return self

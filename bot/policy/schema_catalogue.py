@@ -7,10 +7,18 @@ explicit ``max_note: null`` in a version clears the programme's note for those d
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import Field, StrictInt, model_validator
 
-from bot.policy.schema import Bilingual, ClassLabel, Confidence, Strict, check_no_overlap
+from bot.policy.schema import (
+    Bilingual,
+    ClassLabel,
+    Confidence,
+    Requirement,
+    Strict,
+    check_no_overlap,
+)
 
 
 class SupportModel(Strict):
@@ -23,6 +31,10 @@ class SupportModel(Strict):
     confidence: Confidence
     valid_from: date
     valid_to: date | None
+    requires: list[Requirement] = Field(default_factory=list)
+    # Disaster supports: the report facts that make it plausible (any listed value of any
+    # listed fact), e.g. {house_state: [collapsed]}; keys: house_state, stay.
+    applies_if: dict[Literal["house_state", "stay"], list[str]] = Field(default_factory=dict)
 
 
 class SupportsFile(Strict):
@@ -53,11 +65,13 @@ class LoanVersion(Strict):
 class LoanProgramModel(Strict):
     key: str = Field(pattern=r"^[a-z0-9_]+$")
     name: Bilingual
+    short: Bilingual  # the name in a numbered list or a one-line result
     who: Bilingual
     for_classes: list[ClassLabel] = Field(min_length=1)
     max_amount: StrictInt | None = Field(gt=0)
     max_note: Bilingual | None
     term_months: StrictInt | None = Field(gt=0)
+    requires: list[Requirement] = Field(default_factory=list)
     versions: list[LoanVersion] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -112,6 +126,13 @@ class FormModel(Strict):
     confidence: Confidence
 
 
+class CivilRegistration(Strict):
+    """Birth and death registration: a separate step from telling the commune's review."""
+
+    birth: TextPart
+    death: TextPart
+
+
 class ReviewFile(Strict):
     periodic: PeriodicPart
     monthly: MonthlyPart
@@ -119,3 +140,4 @@ class ReviewFile(Strict):
     how_to_submit: TextPart
     loans_path: TextPart
     indicative: TextPart
+    civil_registration: CivilRegistration

@@ -87,9 +87,24 @@ class Policy:
         """Indicative class under the standard on ``day``.
 
         Raises ValueError on a date outside every standard, an unknown area or indicator key
-        (named in the message), a non-int or negative income.
+        (named in the message), a non-int or negative income. One fact counts once: an
+        indicator whose ``skip_if_deprived`` names another deprived key is not counted.
         """
-        return classify(self.standard_on(day), area, income, deprived)
+        return classify(self.standard_on(day), area, income, self.count_once(deprived))
+
+    def count_once(self, deprived: Sequence[str]) -> list[str]:
+        """``deprived`` without the keys that repeat a fact already counted (in order).
+
+        Raises ValueError for one string instead of a list of keys."""
+        if isinstance(deprived, str):
+            raise ValueError("deprived must be a list of indicator keys, not one string")
+        keys = list(dict.fromkeys(deprived))
+        known = self._data.indicators
+        return [
+            k
+            for k in keys
+            if k not in known or not set(known[k].skip_if_deprived) & (set(keys) - {k})
+        ]
 
     def supports_for(self, klass: str, day: date) -> list[Support]:
         """Regular supports for households of ``klass`` on ``day`` (not disaster relief)."""

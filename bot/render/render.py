@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bot.domain.messages import Button, Reply
 from bot.render.numbered import MORE_OPTIONS, NUMBERED_HINT, numbered_lines
-from bot.render.sms import gsm_punctuation, segment_info, unaccent
+from bot.render.sms import gsm_punctuation, is_gsm7, segment_info, unaccent
 from bot.render.split import split_text
 from bot.textnorm import nfc
 
@@ -138,7 +138,13 @@ def _render_sms(
         body = prepare(nfc(reply.text)).strip()
         tail = ""
         if reply.buttons:
-            tail = prepare(nfc(f"{numbered_lines(reply.buttons)}\n{hint}")).strip()
+            lines = prepare(nfc(numbered_lines(reply.buttons)))
+            note = prepare(nfc(hint))
+            if is_gsm7(body) and is_gsm7(lines) and not is_gsm7(note):
+                # The engine wrote this reply without diacritics (bot/render/plain.py): an
+                # accented hint must not turn the whole SMS into UCS-2.
+                note = unaccent(note)
+            tail = f"{lines}\n{note}".strip()
         texts.extend(_sms_parts(body, tail, fits))
     if merge:
         texts = _merge(texts, fits)
@@ -164,14 +170,27 @@ def _sms_parts(body: str, tail: str, fits: Callable[[str], bool]) -> list[str]:
 
 
 def _merge(texts: list[str], fits: Callable[[str], bool]) -> list[str]:
-    """Join neighbours with a blank line when the result fits and costs fewer segments."""
-    merged: list[str] = []
-    for text in texts:
-        if merged:
-            joined = f"{merged[-1]}\n\n{text}"
-            cost = segment_info(merged[-1]).segments + segment_info(text).segments
-            if fits(joined) and segment_info(joined).segments < cost:
-                merged[-1] = joined
+    """Join neighbours with a blank line where that costs fewer segments in all.
+
+    The best grouping of consecutive texts is found exactly (a handful of texts per turn):
+    fewest billed segments, and on a tie the texts stay apart. Pairwise greed misses a join of
+    three one-segment texts into two segments.
+    """
+    n = len(texts)
+    # best[i]: (segments, -messages) of the best grouping of texts[:i], and where it starts
+    best: list[tuple[tuple[int, int], int]] = [((0, 0), 0)] + [((10**9, 0), 0)] * n
+    for i in range(1, n + 1):
+        for j in range(i):
+            joined = "\n\n".join(texts[j:i])
+            if i - j > 1 and not fits(joined):
                 continue
-        merged.append(text)
-    return merged
+            (segs, msgs), _ = best[j]
+            cost = (segs + segment_info(joined).segments, msgs - 1)
+            if cost < best[i][0]:
+                best[i] = (cost, j)
+    groups, i = [], n
+    while i > 0:
+        j = best[i][1]
+        groups.append("\n\n".join(texts[j:i]))
+        i = j
+    return groups[::-1]

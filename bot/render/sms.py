@@ -62,6 +62,8 @@ _PUNCTUATION = str.maketrans(
         "\u200b": "",  # zero-width space
         "\t": " ",
         "₫": "d",  # dong sign: "50.000₫" -> "50.000d", as people write it by hand
+        "²": "2",  # "8 m²" -> "8 m2"
+        "³": "3",
     }
 )
 

@@ -114,6 +114,50 @@ class ReportRepo:
             return _record(row)
         raise RuntimeError(f"no free reference code after {MAX_CODE_ATTEMPTS} attempts")
 
+    async def enrich(
+        self,
+        ref: str,
+        contact_id: int,
+        *,
+        details: Mapping[str, Any],
+        subtype: str | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+        photos: Sequence[str] = (),
+        urgency: int | None = None,
+        flagged: bool = False,
+    ) -> ReportRecord | None:
+        """Add what a resident said after filing to the contact's own report ``ref``.
+
+        ``details`` are merged over the stored ones (a ``None`` value does not erase one that
+        is known); ``photos`` are appended once each; ``subtype`` and the location replace the
+        stored ones when given; ``urgency`` replaces the score; ``flagged`` only ever turns the
+        flag on. None when the contact has no such report. The status is not touched.
+        """
+        canonical = normalize_ref(ref)
+        row = None
+        if canonical is not None:
+            row = await self._s.scalar(
+                select(Report).where(Report.ref == canonical, Report.contact_id == contact_id)
+            )
+        if row is None:
+            return None
+        if (lat is None) != (lon is None):
+            raise ValueError("lat and lon go together")
+        if lat is not None and lon is not None:
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"coordinates out of range: {lat}, {lon}")
+            row.lat, row.lon = lat, lon
+        known = {k: v for k, v in nfc_deep(dict(details)).items() if v is not None}
+        row.details = {**dict(row.details), **known}
+        row.photos = list(dict.fromkeys([*row.photos, *nfc_deep(list(photos))]))
+        row.subtype = subtype or row.subtype
+        row.urgency = urgency
+        row.flagged = bool(row.flagged or flagged)
+        row.updated_at = utcnow()
+        await self._s.flush()
+        return _record(row)
+
     async def find(self, ref: str, contact_id: int) -> ReportRecord | None:
         """The contact's own report for a typed reference (any case, dash optional), or None."""
         canonical = normalize_ref(ref)

@@ -109,6 +109,7 @@ class AndroidSmsAdapter(AdapterDefaults):
                 return ParseResult()
             inbound = Inbound(
                 adapter=self.name,
+                rendering=self.rendering,
                 address=address,
                 external_id=sms.dedupe_key(envelope.id),
                 text=sms.text[:MAX_INBOUND],

@@ -5,10 +5,11 @@ this module validates a webhook body with them and maps the few update kinds the
 understands. Everything else is an empty list (answered 200 and ignored):
 
 - ``message`` in a private chat: text (``/start`` and its deep-link payload kept in the text,
-  ``event="new_conversation"``), contact share, location / venue, photo (largest size's
-  ``file_id`` as the media reference, caption as text), an image sent as a file. Other content
-  (voice, sticker, ...) becomes an empty-text message so the step re-asks rather than stays
-  silent; service messages are ignored;
+  ``event="new_conversation"``), contact share, location / venue, and attachments as
+  ``Inbound.media`` entries ``"<kind>:<file_id>"`` with the caption as text: ``photo:`` (the
+  largest size; also an image sent as a file), ``voice:`` (voice notes and audio), ``sticker:``,
+  ``video:`` (videos, round video notes, animations), ``file:`` (other documents); the engine
+  answers each kindly. Dice, polls and service messages are ignored;
 - ``callback_query`` with ``data`` (an inline-keyboard press): ``button`` = the data;
 - ``my_chat_member`` in a private chat: the user blocked (``kicked``) -> ``event="stop"``,
   unblocked -> ``event="start"``;
@@ -41,10 +42,9 @@ from bot.channels.phones import normalize_phone
 from bot.domain.messages import Inbound, Location
 
 CHANNEL = "telegram"
-# Content kinds answered with an empty-text message (the step then says what it wants).
-_UNSUPPORTED_CONTENT = frozenset(
-    {"voice", "audio", "video", "video_note", "document", "sticker", "animation", "dice", "poll"}
-)
+# Content kinds with no media reference the engine could keep: an empty-text message (the
+# step then says what it wants).
+_UNSUPPORTED_CONTENT = frozenset({"dice", "poll"})
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(?P<payload>.*))?$", re.DOTALL)
 
 
@@ -97,7 +97,7 @@ def to_inbounds(update: Update) -> list[Inbound]:
 def _message(uid: str, msg: Message) -> Inbound | None:
     if msg.chat.type != "private" or msg.from_user is None or msg.from_user.is_bot:
         return None  # the bot talks to residents one to one; groups would mix households
-    base = Inbound(CHANNEL, address(msg.chat.id), uid, received_at=msg.date)
+    base = Inbound(CHANNEL, address(msg.chat.id), uid, received_at=msg.date, rendering=CHANNEL)
     if msg.text is not None:
         start = _START.match(msg.text.strip())
         if start:
@@ -115,14 +115,34 @@ def _message(uid: str, msg: Message) -> Inbound | None:
     if msg.location is not None:  # a plain pin or a venue (which carries one)
         pin = Location(msg.location.latitude, msg.location.longitude)
         return _with(base, location=pin)
-    if msg.photo:
-        return _with(base, media=(largest_photo(msg.photo).file_id,), text=msg.caption or "")
-    doc = msg.document
-    if doc is not None and (doc.mime_type or "").startswith("image/"):
-        return _with(base, media=(doc.file_id,), text=msg.caption or "")
+    media = _media(msg)
+    if media is not None:
+        return _with(base, media=(media,), text=msg.caption or "")
     if msg.content_type in _UNSUPPORTED_CONTENT:
         return _with(base, text=msg.caption or "")
     return None  # service messages (pinned, write access allowed, ...)
+
+
+def _media(msg: Message) -> str | None:
+    """``"<kind>:<file_id>"`` of the message's attachment (see the module docstring), or None."""
+    if msg.photo:
+        return f"photo:{largest_photo(msg.photo).file_id}"
+    found: list[tuple[str, Any]] = [
+        ("voice", msg.voice),
+        ("voice", msg.audio),
+        ("sticker", msg.sticker),
+        ("video", msg.video),
+        ("video", msg.video_note),
+        ("video", msg.animation),  # an animation also fills ``document``: it comes first
+    ]
+    for kind, item in found:
+        if item is not None:
+            return f"{kind}:{item.file_id}"
+    doc = msg.document
+    if doc is not None:
+        kind = "photo" if (doc.mime_type or "").startswith("image/") else "file"
+        return f"{kind}:{doc.file_id}"
+    return None
 
 
 def _callback(uid: str, query: CallbackQuery) -> Inbound | None:
@@ -133,7 +153,14 @@ def _callback(uid: str, query: CallbackQuery) -> Inbound | None:
         return None
     # Without the message (very old or inline), the user's id is their private chat id.
     target = chat.id if chat is not None else query.from_user.id
-    return Inbound(CHANNEL, address(target), uid, button=query.data, received_at=datetime.now(UTC))
+    return Inbound(
+        CHANNEL,
+        address(target),
+        uid,
+        button=query.data,
+        received_at=datetime.now(UTC),
+        rendering=CHANNEL,
+    )
 
 
 def _membership(uid: str, change: ChatMemberUpdated) -> Inbound | None:
@@ -146,7 +173,14 @@ def _membership(uid: str, change: ChatMemberUpdated) -> Inbound | None:
         event = "start"
     else:
         return None
-    return Inbound(CHANNEL, address(change.chat.id), uid, event=event, received_at=change.date)
+    return Inbound(
+        CHANNEL,
+        address(change.chat.id),
+        uid,
+        event=event,
+        received_at=change.date,
+        rendering=CHANNEL,
+    )
 
 
 def _with(base: Inbound, **fields: Any) -> Inbound:

@@ -123,6 +123,7 @@ class TwilioSmsAdapter(AdapterDefaults):
             return None
         return Inbound(
             adapter=self.name,
+            rendering=self.rendering,
             address=address,
             external_id=sms.message_sid,
             text=sms.body[:MAX_INBOUND],

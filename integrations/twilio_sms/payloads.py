@@ -92,9 +92,20 @@ def classify(form: FormParams) -> InboundSms | StatusCallback | None:
 
 
 def _media(form: FormParams) -> tuple[str, ...]:
+    """``"<kind>:<MediaUrl>"`` per MMS attachment, the kind from ``MediaContentType<i>``."""
     try:
         count = int(form.first("NumMedia", "0") or 0)
     except ValueError as exc:
         raise BadPayload("NumMedia is not a number") from exc
-    urls = (form.first(f"MediaUrl{i}") for i in range(min(count, 10)))  # Twilio allows 10
-    return tuple(url for url in urls if url)
+    found = []
+    for i in range(min(count, 10)):  # Twilio allows 10
+        url = form.first(f"MediaUrl{i}")
+        if url:
+            found.append(f"{media_kind(form.first(f'MediaContentType{i}'))}:{url}")
+    return tuple(found)
+
+
+def media_kind(content_type: str) -> str:
+    """The engine's media kind for a MIME type: photo, voice, video or file."""
+    major = content_type.split("/", 1)[0].strip().lower()
+    return {"image": "photo", "audio": "voice", "video": "video"}.get(major, "file")

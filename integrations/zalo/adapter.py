@@ -5,13 +5,15 @@
   ``deps.transport`` (an ``httpx.AsyncBaseTransport``) replaces HTTP, ``deps.clock`` the time.
 - ``verify``: ``X-ZEvent-Signature`` (see :mod:`integrations.zalo.signature`); missing -> 401,
   wrong -> 403. It writes nothing.
-- ``parse``: ``user_send_text`` / ``_image`` / ``_location`` -> Inbound (text, pressed
-  button, location, image URLs); ``user_submit_info`` -> Inbound with ``contact_phone``;
-  ``follow`` -> ``event="start"``, ``unfollow`` -> ``event="stop"``;
+- ``parse``: ``user_send_text`` / ``_location`` -> Inbound (text, pressed button, location);
+  ``user_send_image`` / ``_audio`` / ``_sticker`` / ``_video`` / ``_file`` -> Inbound with
+  ``media`` entries ``"<kind>:<url>"`` (see ``payloads.MEDIA_EVENTS``: the engine answers a
+  voice note or a sticker instead of staying silent); ``user_submit_info`` -> Inbound with
+  ``contact_phone``; ``follow`` -> ``event="start"``, ``unfollow`` -> ``event="stop"``;
   ``user_received_message`` / ``user_seen_message`` -> delivered / read; the OA's own echoes
-  (``oa_send_*``), stickers, voice, files and unknown events -> nothing (200). Every resident
-  event (any ``user_send_*``, ``user_submit_info``, ``follow``) is also reported as an
-  ``Activity``, and :meth:`ZaloOaAdapter.record_activity` opens the reply window with it.
+  (``oa_send_*``) and unknown events -> nothing (200). Every resident event (any
+  ``user_send_*``, ``user_submit_info``, ``follow``) is also reported as an ``Activity``, and
+  :meth:`ZaloOaAdapter.record_activity` opens the reply window with it.
 - ``reachable``: None while the window has a free reply left (or the OA has paid quota),
   else ``zalo_window_closed``.
 - ``send``: ``POST {api_base}/v3.0/oa/message/cs`` with the ``access_token`` header; token
@@ -67,7 +69,7 @@ log = logging.getLogger(__name__)
 PREFIX = "zalo:"
 OPENS_WINDOW = ("user_send_", "user_submit_info")  # and "follow" (so the welcome can go out)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MESSAGE_EVENTS = frozenset({"user_send_text", "user_send_image", "user_send_location"})
+MESSAGE_EVENTS = frozenset({"user_send_text", "user_send_location", *payloads.MEDIA_EVENTS})
 STATUS_EVENTS: dict[str, Literal["delivered", "read"]] = {
     "user_received_message": "delivered",
     "user_seen_message": "read",
@@ -152,6 +154,7 @@ class ZaloOaAdapter(AdapterDefaults):
     def _inbound(self, event: payloads.OaEvent) -> Inbound | None:
         base: dict[str, Any] = {
             "adapter": self.name,
+            "rendering": self.rendering,
             "address": PREFIX + event.user_id,
             "external_id": _external_id(event),
             "received_at": _when(event.timestamp_ms),
@@ -164,15 +167,16 @@ class ZaloOaAdapter(AdapterDefaults):
             phone, name = payloads.submitted_info(event.raw)
             return Inbound(**base, contact_phone=phone, contact_name=name)
         if event.name not in MESSAGE_EVENTS:
-            return None  # oa_send_* echoes, stickers, voice, files, unknown events
+            return None  # oa_send_* echoes, unknown events
         pressed = render.pressed_button(event.text)
         if pressed is not None:
             return Inbound(**base, text=pressed[0], button=pressed[1])
+        kind = payloads.MEDIA_EVENTS.get(event.name)
         return Inbound(
             **base,
             text=event.text,
             location=payloads.location_of(event.message),
-            media=() if event.name == "user_send_location" else payloads.media_of(event.message),
+            media=payloads.media_of(event.message, kind) if kind else (),
         )
 
     # -- outbound -----------------------------------------------------------------------------

@@ -150,15 +150,41 @@ def location_of(message: Mapping[str, Any]) -> Location | None:
     return _coordinates(_obj(message.get("location")))
 
 
-def media_of(message: Mapping[str, Any]) -> tuple[str, ...]:
-    """URLs of the images the resident sent (full size, else the thumbnail), by reference."""
-    urls: list[str] = []
+# Resident events carrying an attachment -> the media kind the engine answers
+# (``Inbound.media`` entries are ``"<kind>:<url or id>"``). Zalo's own names for voice
+# messages vary between sources (``user_send_audio`` / ``user_send_voice``) [U].
+MEDIA_EVENTS: dict[str, str] = {
+    "user_send_image": "photo",
+    "user_send_audio": "voice",
+    "user_send_voice": "voice",
+    "user_send_sticker": "sticker",
+    "user_send_gif": "sticker",
+    "user_send_video": "video",
+    "user_send_file": "file",
+}
+_ATTACHMENT_TYPES = {
+    "photo": ("image", "photo", ""),
+    "voice": ("audio", "voice", ""),
+    "sticker": ("sticker", "gif", ""),
+    "video": ("video", ""),
+    "file": ("file", ""),
+}
+
+
+def media_of(message: Mapping[str, Any], kind: str = "photo") -> tuple[str, ...]:
+    """``"<kind>:<reference>"`` of each attachment of that kind: the full-size URL, else the
+    thumbnail, else (a sticker) its id. Never the bytes."""
+    refs: list[str] = []
     for item in attachments(message):
         payload = _obj(item.get("payload"))
-        url = text_of(payload.get("url")) or text_of(payload.get("thumbnail"))
-        if url and text_of(item.get("type")) in ("image", "photo", ""):
-            urls.append(url)
-    return tuple(urls)
+        ref = (
+            text_of(payload.get("url"))
+            or text_of(payload.get("thumbnail"))
+            or text_of(payload.get("id"))
+        )
+        if ref and text_of(item.get("type")) in _ATTACHMENT_TYPES.get(kind, ("",)):
+            refs.append(f"{kind}:{ref}")
+    return tuple(refs)
 
 
 def delivered_ids(event: OaEvent) -> tuple[str, ...]:

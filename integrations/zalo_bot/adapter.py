@@ -5,9 +5,10 @@
   ``httpx.AsyncBaseTransport``) replaces HTTP.
 - ``verify``: header ``X-Bot-Api-Secret-Token`` equals the ``secret_token`` given to
   ``setWebhook`` (constant time); missing -> 401, wrong -> 403.
-- ``parse``: ``message.text.received`` and ``message.image.received`` -> Inbound at
-  ``zalobot:<chat id>``, external id ``<event_name>:<message_id>`` (there is no update id);
-  stickers, unsupported messages and unknown events -> nothing (200).
+- ``parse``: ``message.text.received``, ``message.image.received`` (media ``photo:<url>``)
+  and ``message.sticker.received`` (media ``sticker:<id>``) -> Inbound at ``zalobot:<chat
+  id>``, external id ``<event_name>:<message_id>`` (there is no update id); unsupported
+  messages and unknown events -> nothing (200).
 - ``send``: ``sendMessage {chat_id, text}``; texts over 2000 characters go as several calls
   (a failure after the first part is ``unknown``: sending again would repeat it). Errors are
   mapped in :mod:`integrations.zalo_bot.errors`.
@@ -51,7 +52,7 @@ from integrations.zalo_bot import errors, payloads, render
 
 PREFIX = "zalobot:"
 HEADER = "x-bot-api-secret-token"
-EVENTS = frozenset({"message.text.received", "message.image.received"})
+EVENTS = frozenset({"message.text.received", "message.image.received", "message.sticker.received"})
 
 
 class _MaskToken(logging.Filter):
@@ -115,13 +116,18 @@ class ZaloBotAdapter(AdapterDefaults):
         msg = payloads.message_of(update)
         if msg.event_name not in EVENTS or not msg.chat_id or not msg.message_id:
             return None
-        image = msg.event_name == "message.image.received"
+        media: tuple[str, ...] = ()
+        if msg.event_name == "message.image.received" and msg.photo:
+            media = (f"photo:{msg.photo}",)
+        elif msg.event_name == "message.sticker.received" and msg.sticker:
+            media = (f"sticker:{msg.sticker}",)  # the engine answers it kindly
         return Inbound(
             adapter=self.name,
+            rendering=self.rendering,
             address=PREFIX + msg.chat_id,
             external_id=f"{msg.event_name}:{msg.message_id}",
             text=msg.text,
-            media=(msg.photo,) if image and msg.photo else (),
+            media=media,
             contact_name=msg.sender_name,
             received_at=(
                 datetime.fromtimestamp(msg.date_ms / 1000, tz=UTC) if msg.date_ms else None

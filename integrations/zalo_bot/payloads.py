@@ -65,6 +65,7 @@ class BotMessage:
     text: str
     photo: str | None
     date_ms: int | None
+    sticker: str | None = None
 
 
 def _photo(message: Mapping[str, Any]) -> str | None:
@@ -96,4 +97,13 @@ def message_of(update: Mapping[str, Any]) -> BotMessage:
         text=text if isinstance(text, str) else caption if isinstance(caption, str) else "",
         photo=_photo(message),
         date_ms=date if isinstance(date, int) and not isinstance(date, bool) else None,
+        sticker=_sticker(message),
     )
+
+
+def _sticker(message: Mapping[str, Any]) -> str | None:
+    """A sticker's id (a plain string, or ``{"id"|"url": ...}``)."""
+    value = message.get("sticker")
+    if isinstance(value, Mapping):
+        value = value.get("id") or value.get("url")
+    return _str(value) or None

@@ -165,4 +165,5 @@ async def test_sms_adapters_get_sms_texts(bot_app: App) -> None:
     await rig.settle()
     sms = await bot_app.pipeline.handle(Inbound("sim", "sim:s", "z", text="menu", rendering="sms"))
     assert adapter.sent[-1].text == sms.replies[-1].text
-    assert "Gõ số" in adapter.sent[-1].text
+    # "menu" says nothing about diacritics: SMS answers without them by default
+    assert "Go so" in adapter.sent[-1].text

@@ -1,6 +1,7 @@
 """A test client that talks to the engine the way the pipeline does.
 
-``send(text)``, ``click(title)``, ``share_location(lat, lon)``, ``send_photo()`` each run one
+``send(text)``, ``click(title)``, ``share_location(lat, lon)``, ``send_photo()``,
+``send_media("voice:...")`` each run one
 input through ``wants_nlu`` -> (fake or canned NLU) -> ``step`` -> action loop (``resume``)
 and return the replies. On every turn it also checks what must always hold: the session is
 plain JSON (it is round-tripped, like a Redis store would), button payloads are ASCII and at
@@ -90,6 +91,10 @@ class Client:
 
     def send_photo(self, name: str = "photo-1") -> Exchange:
         return self._run(Input(self.now, self.contact, media=(name,)), None)
+
+    def send_media(self, *refs: str) -> Exchange:
+        """Attachments as adapters pass them: ``"voice:AwAC..."``, ``"sticker:..."``."""
+        return self._run(Input(self.now, self.contact, media=tuple(refs)), None)
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)

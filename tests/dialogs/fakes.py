@@ -107,9 +107,11 @@ class FakePlaces:
         return [v for v in VILLAGES.values() if v.commune_code == commune_code]
 
 
-def _ind(key: str, dim: str, name: str, question: str, ask_if: str | None = None) -> Indicator:
+def _ind(
+    key: str, dim: str, name: str, question: str, ask_if: str | None = None, **more: Any
+) -> Indicator:
     return Indicator(
-        key, dim, {"vi": name, "en": key.replace("_", " ")}, {"vi": question}, ask_if, "P"
+        key, dim, {"vi": name, "en": key.replace("_", " ")}, {"vi": question}, ask_if, "P", **more
     )
 
 
@@ -171,41 +173,52 @@ INDICATORS_2022 = (
         "water",
         "water_sanitation",
         "nguồn nước sinh hoạt",
-        "Nhà không có nước sạch để dùng (nước máy, giếng khoan, giếng đào có"
-        " thành, nước mưa...) phải không?",
+        "Nước ăn uống của nhà mình lấy từ đâu?",
+        options=(
+            ({"vi": "Nước máy, giếng khoan, giếng có nắp, nước mưa"}, False),
+            ({"vi": "Suối, sông, giếng không nắp"}, True),
+        ),
     ),
     _ind(
         "latrine",
         "water_sanitation",
         "nhà tiêu hợp vệ sinh",
-        "Nhà không có nhà tiêu hợp vệ sinh (tự hoại, bán tự hoại, hai ngăn...) phải không?",
+        "Nhà có nhà tiêu hợp vệ sinh (tự hoại, bán tự hoại, hai ngăn) không?",
+        deprived_if="no",
     ),
     _ind(
         "telecom",
         "information",
         "sử dụng dịch vụ viễn thông",
-        "Trong nhà không ai dùng điện thoại hay internet phải không?",
+        "Trong nhà có ai dùng điện thoại hoặc internet không?",
+        deprived_if="no",
+        not_deprived_on_chat_apps=True,
     ),
     _ind(
         "information",
         "information",
         "phương tiện tiếp cận thông tin",
-        "Nhà không có ti vi, đài, máy tính và không nghe được loa của bản, xã phải không?",
+        "Nhà có ti vi, đài, máy tính, hay nghe được loa của bản, xã không?",
+        deprived_if="no",
     ),
 )
 INDICATORS_2027 = (
-    *INDICATORS_2022[:10],
+    *INDICATORS_2022[:11],
     _ind(
-        "telecom",
+        "internet",
         "information",
-        "sử dụng dịch vụ viễn thông",
-        "Trong nhà không ai dùng điện thoại hay internet phải không?",
+        "tiếp cận internet",
+        "Nhà mình vào được internet không?",
+        deprived_if="no",
+        skip_if_deprived=("telecom",),
+        not_deprived_on_chat_apps=True,
     ),
     _ind(
         "waste",
         "water_sanitation",
         "xử lý rác thải",
-        "Nhà không có cách xử lý rác sinh hoạt hợp vệ sinh phải không?",
+        "Rác của nhà mình có được thu gom, hoặc chôn, đốt đúng chỗ không?",
+        deprived_if="no",
     ),
 )
 STANDARD_2022 = Standard(
@@ -222,6 +235,7 @@ STANDARD_2022 = Standard(
     3,
     tuple(i.key for i in INDICATORS_2022),
     "C",
+    {"vi": "chuẩn nghèo 2022–2025 (Nghị định 07/2021/NĐ-CP)"},
 )
 STANDARD_2027 = Standard(
     "nd351_2025",
@@ -237,6 +251,7 @@ STANDARD_2027 = Standard(
     3,
     tuple(i.key for i in INDICATORS_2027),
     "P",
+    {"vi": "chuẩn nghèo 2026–2030 (Nghị định 351/2025/NĐ-CP)"},
 )
 SUPPORTS = (
     Support(
@@ -268,6 +283,30 @@ SUPPORTS = (
         "P",
         date(2022, 1, 1),
         None,
+    ),
+)
+DISASTER = (
+    Support(
+        "disaster_house_lost",
+        {"vi": "Hỗ trợ làm nhà"},
+        {"vi": "Hộ nghèo, cận nghèo có nhà bị sập: ít nhất 40 triệu đồng (Mẫu số 06)."},
+        ("poor", "near_poor"),
+        "NĐ 20/2021/NĐ-CP",
+        "C",
+        date(2021, 7, 1),
+        None,
+        applies_if={"house_state": ("collapsed",)},
+    ),
+    Support(
+        "disaster_urgent_relocation",
+        {"vi": "Hỗ trợ di dời"},
+        {"vi": "Mọi hộ phải di dời theo quyết định: ít nhất 30 triệu đồng (Mẫu số 06)."},
+        ("poor", "near_poor", "average", "above"),
+        "NĐ 20/2021/NĐ-CP",
+        "C",
+        date(2021, 7, 1),
+        None,
+        applies_if={"stay": ("relocate",)},
     ),
 )
 _RATE_CUT = date(2025, 12, 1)
@@ -383,6 +422,38 @@ class FakePolicy:
     def loan_programs(self, day: date) -> list[LoanProgram]:
         return [p for p in LOANS if _valid(p.valid_from, p.valid_to, day)]
 
+    def disaster_supports(self, day: date) -> list[Support]:
+        return [s for s in DISASTER if _valid(s.valid_from, s.valid_to, day)]
+
+    def standard_notes(self, day: date) -> dict[str, Any]:
+        unsure = self.standard_on(day) is STANDARD_2027
+        note = {"vi": "Danh sách chỉ số từ năm 2027 chưa chắc chắn; xã sẽ xác nhận."}
+        return {
+            "rule": {"confidence": "C", "note": None},
+            "income_line": {"confidence": "C", "note": None},
+            "indicators": {"confidence": "U", "note": note} if unsure else {"confidence": "C"},
+        }
+
+    def review_info(self, day: date) -> dict[str, Any]:
+        to = {"vi": "Chủ tịch UBND xã"}
+        return {
+            "periodic": {"start": f"{day.year}-09-01", "end": f"{day.year}-12-14",
+                         "open": date(day.year, 9, 1) <= day <= date(day.year, 12, 14)},
+            "monthly": {"day": 15},
+            "forms": {
+                "mau_01": {"number": "Mẫu số 01", "name": {"vi": "Giấy đề nghị rà soát"}, "to": to},
+                "mau_04": {"number": "Mẫu số 04", "name": {"vi": "Giấy đề nghị thoát nghèo"},
+                           "to": to},
+                "mau_06": {"number": "Mẫu số 06", "name": {"vi": "Tờ khai hỗ trợ nhà ở"},
+                           "to": to},
+            },
+            "loans_path": {"text": {"vi": "Đăng ký với Tổ tiết kiệm và vay vốn ở bản."}},
+            "civil_registration": {
+                "birth": {"text": {"vi": "Làm khai sinh ở UBND xã."}},
+                "death": {"text": {"vi": "Làm khai tử ở UBND xã."}},
+            },
+        }  # fmt: skip
+
 
 class FakeExecutor:
     """Runs ActionRequests against memory; refs are ``TT-000001``, ``TT-000002``..."""
@@ -393,6 +464,17 @@ class FakeExecutor:
         self.saved: list[JSON] = []
         self.calls: list[ActionRequest] = []
 
+    @staticmethod
+    def _scored(report: JSON) -> JSON:
+        """Flagged as the real rules would for the cases the transcripts use: someone in danger
+        now, or a collapsed house (whatever the hazard)."""
+        details = report["details"]
+        danger = bool(report.get("danger_now") or details.get("danger_now"))
+        flagged = report["type"] == "disaster" and (
+            danger or details.get("house_state") == "collapsed"
+        )
+        return {"ref": report["ref"], "urgency": 60 if flagged else None, "flagged": flagged}
+
     def run(self, contact: ContactInfo, action: ActionRequest, now: str) -> JSON:
         self.calls.append(action)
         args = action.args
@@ -400,9 +482,6 @@ class FakeExecutor:
             return {}
         if action.name == "report.submit":
             ref = f"TT-{len(self.reports) + 1:06d}"
-            danger = bool(args.get("danger_now"))
-            collapsed = (args.get("details") or {}).get("house_state") == "collapsed"
-            flagged = args["type"] == "disaster" and (danger or collapsed)
             report = {
                 "ref": ref,
                 "type": args["type"],
@@ -410,13 +489,28 @@ class FakeExecutor:
                 "status": "new",
                 "created_at": now,
                 "updated_at": now,
+                "details": dict(args.get("details") or {}),
+                "photos": list(args.get("photos") or []),
+                "location": args.get("location"),
+                "danger_now": args.get("danger_now"),
             }
             self.reports.append(report)
-            return {"ref": ref, "urgency": 3 if flagged else None, "flagged": flagged}
+            return self._scored(report)
+        if action.name == "report.update":
+            report = next((r for r in self.reports if r["ref"] == args["ref"]), None)
+            if report is None:
+                raise AssertionError(f"report.update of an unknown report {args['ref']!r}")
+            report["details"].update(args.get("details") or {})
+            report["subtype"] = args.get("subtype") or report["subtype"]
+            report["photos"] = list(dict.fromkeys([*report["photos"], *args.get("photos", [])]))
+            report["location"] = args.get("location") or report["location"]
+            report["updated_at"] = now
+            return self._scored(report)
         if action.name == "report.find":
             for r in self.reports:
                 if r["ref"] == args["ref"]:
-                    return {"found": True, **r}
+                    keys = ("ref", "type", "subtype", "status", "created_at", "updated_at")
+                    return {"found": True, **{k: r[k] for k in keys}}
             return {"found": False, "ref": args["ref"]}
         if action.name == "report.latest":
             latest = list(reversed(self.reports))[: int(args["limit"])]
@@ -439,7 +533,10 @@ class FakeExecutor:
 
 
 _INTENTS = (
-    ("report_disaster", ("ngap", "lut", "sat lo", "lo dat", "lu quet", "sap nha", "thien tai")),
+    (
+        "report_disaster",
+        ("ngap", "lut", "sat lo", "lo dat", "lu quet", "sap nha", "thien tai", "bi chay"),
+    ),
     ("check_eligibility", ("ho ngheo", "can ngheo", "kiem tra ho")),
     ("ask_loan_programs", ("vay", "ngan hang")),
     ("report_household_change", ("sinh con", "tach ho", "thay doi", "mat viec", "qua doi")),
@@ -452,6 +549,7 @@ _HAZARDS = (
     ("flood", ("ngap", "lut")),
     ("landslide", ("sat lo", "lo dat")),
     ("flash_flood", ("lu quet",)),
+    ("fire", ("bi chay",)),
 )
 
 

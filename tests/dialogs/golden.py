@@ -2,10 +2,13 @@
 
 A file holds the contact (``channel``, ``language``, ``notice_seen``, ``village_id``), the
 start time ``now`` and ``turns``. Each turn has one input (``say`` | ``click`` | ``location:
-[lat, lon]`` | ``photo: name``; ``older: n`` clicks an older copy of the button),
-optionally ``advance: seconds`` first and ``nlu: {...}`` a
-canned parse) and the expected output: ``bot`` (replies: ``text``, ``buttons``, ``request``),
-``actions`` (name and args) and ``parsed: true`` when the engine asked for NLU.
+[lat, lon]`` | ``photo: name`` | ``media: [kind:ref, ...]`` (voice notes, stickers...);
+``older: n`` clicks an older copy of the button), optionally ``advance: seconds`` first and
+``nlu: {...}`` a canned parse) and the expected output: ``bot`` (replies: ``text``,
+``buttons``, ``request``; this is also what Telegram shows), ``actions`` (name and args),
+``parsed: true`` when the engine asked for NLU, and what the resident's channel shows when it
+is not Telegram: ``zalo`` (messages of at most five buttons) or ``sms`` (the texts as sent and
+the billed ``segments`` of the turn), rendered by ``bot.render`` with the default settings.
 ``BANBOT_UPDATE_GOLDEN=1`` rewrites the expected parts from the current behaviour.
 """
 
@@ -19,10 +22,12 @@ from typing import Any
 import yaml
 
 from bot.engine.engine import Engine
+from bot.render import MORE_OPTIONS, render
 from tests.dialogs.client import START, Client, Exchange
 
 TESTDATA = Path(__file__).parent / "testdata"
-INPUT_KEYS = ("advance", "say", "click", "older", "location", "photo", "nlu")
+INPUT_KEYS = ("advance", "say", "click", "older", "location", "photo", "media", "nlu")
+SMS_MAX_SEGMENTS = 3  # bot.config.Settings.sms_max_segments
 UPDATE = os.environ.get("BANBOT_UPDATE_GOLDEN") == "1"
 
 
@@ -63,10 +68,37 @@ def play(client: Client, turn: dict[str, Any]) -> Exchange | None:
         return client.share_location(float(lat), float(lon))
     if "photo" in turn:
         return client.send_photo(str(turn["photo"]))
+    if "media" in turn:
+        return client.send_media(*[str(m) for m in turn["media"]])
     return None
 
 
-def record(ex: Exchange | None) -> dict[str, Any]:
+def shown(client: Client, ex: Exchange) -> dict[str, Any]:
+    """What a Zalo or SMS resident sees of the turn (nothing extra for Telegram)."""
+    channel = client.contact.rendering
+    if channel not in ("zalo", "sms"):
+        return {}
+    lang = client.contact.language
+    rendered = render(
+        ex.replies,
+        channel,
+        sms_max_segments=SMS_MAX_SEGMENTS,
+        numbered_hint=client.engine.text("sms.numbered_hint", lang),
+        more_options_text=MORE_OPTIONS.get(lang, MORE_OPTIONS["vi"]),
+    )
+    if channel == "sms":
+        segments = sum(int(m.segments or 0) for m in rendered)
+        return {"sms": {"segments": segments, "texts": [m.text for m in rendered]}}
+    messages = []
+    for m in rendered:
+        item: dict[str, Any] = {"text": m.text}
+        if m.buttons:
+            item["buttons"] = [b.title for b in m.buttons]
+        messages.append(item)
+    return {"zalo": messages}
+
+
+def record(ex: Exchange | None, client: Client | None = None) -> dict[str, Any]:
     """The expected part of a turn, as stored in the file."""
     if ex is None:
         return {}
@@ -82,6 +114,8 @@ def record(ex: Exchange | None) -> dict[str, Any]:
             item["request"] = r.request
         bot.append(item)
     out["bot"] = bot
+    if client is not None:
+        out.update(shown(client, ex))
     if ex.actions:
         out["actions"] = [{"name": a.name, "args": a.args} for a in ex.actions]
     return out
@@ -96,7 +130,7 @@ def replay(
     pairs = []
     for turn in data["turns"]:
         expected = {k: v for k, v in turn.items() if k not in INPUT_KEYS}
-        pairs.append((expected, record(play(client, turn))))
+        pairs.append((expected, record(play(client, turn), client)))
     if UPDATE:
         turns = [
             {**{k: v for k, v in turn.items() if k in INPUT_KEYS}, **actual}

@@ -51,7 +51,7 @@ def test_options_ignore_broken_rankings() -> None:
 def test_question_buttons_and_choice(engine: Engine) -> None:
     client = Client(engine)
     ex = client.send("nha em bi sap co duoc vay khong", UNCLEAR)
-    assert ex.texts == ["Ý bà con là: báo thiên tai hay tìm hiểu vay vốn?"]
+    assert ex.texts == ["Ý anh/chị là: báo thiên tai hay tìm hiểu vay vốn?"]
     assert ex.buttons == ["Báo thiên tai", "Tìm hiểu vay vốn", "Menu"]
     assert client.session is not None and client.session["clarify"] == ["disaster", "loans"]
     client.click("Tìm hiểu vay vốn")
@@ -71,7 +71,7 @@ def test_other_text_after_the_question_is_read_afresh(engine: Engine) -> None:
     client.send("nha em bi sap co duoc vay khong", UNCLEAR)
     greet = {"text": "chao", "intent": {"name": "greet", "confidence": 0.9}, "entities": []}
     ex = client.send("chao em", greet)
-    assert ex.texts == ["Chào bà con! Em có thể giúp những việc sau ạ."]
+    assert ex.texts == ["Chào anh/chị! Em có thể giúp những việc sau ạ."]
     assert client.session is not None and client.session["clarify"] is None
     # "1" now means the main menu's first item again, not the first journey offered
     client.send("1")

@@ -41,11 +41,15 @@ def test_first_contact_gets_the_notice_then_the_menu(engine: Engine) -> None:
     client = Client(engine, notice_seen=False)
     client.send("alo")
     assert client.last is not None
-    assert "13/2023/NĐ-CP" in client.last.texts[0]
+    notice = client.last.texts[0]
+    assert "lưu tin nhắn" in notice and '"bảo mật"' in notice  # short; the full text on request
+    assert "13/2023" not in notice
     assert [a.args for a in client.last.actions] == [{"notice_seen": True}]
     assert "Kiểm tra hộ nghèo/cận nghèo" in client.last.buttons
     client.send("xin chào")
     assert client.last is not None and not client.last.actions  # the notice is shown once
+    client.send("bảo mật")
+    assert "Nghị định 13/2023/NĐ-CP" in client.last.texts[0]
 
 
 @pytest.mark.parametrize(
@@ -103,10 +107,12 @@ def test_nlu_intent_starts_a_flow_with_entities(engine: Engine) -> None:
     client.send("nhà em sạt lở, 4 người", nlu)
     client.send("không")
     assert client.session is not None
-    assert client.session["slots"]["hazard"] == "landslide"
-    assert client.session["step"] == "village"
+    assert client.session["step"] == "village"  # the place first: the report is filed then
     client.send("bản Panh")
-    assert client.session["slots"]["people"] == 4 and client.session["step"] == "vulnerable"
+    slots = client.session["slots"]
+    assert slots["hazard"] == "landslide" and slots["people"] == 4
+    assert client.session["step"] == "vulnerable"
+    assert [a.name for a in client.executor.calls][-2:] == ["report.submit", "report.update"]
 
 
 @pytest.mark.parametrize(

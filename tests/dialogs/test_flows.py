@@ -17,7 +17,7 @@ KINDS = set(STEPS)
 def test_all_flows_load(engine: Engine) -> None:
     assert set(engine.flows) == {
         "eligibility", "household_change", "disaster", "loans",
-        "subscribe", "unsubscribe", "report_status", "handover",
+        "subscribe", "unsubscribe", "report_status", "handover", "media_note", "privacy",
     }  # fmt: skip
 
 

@@ -11,9 +11,19 @@ from tests.dialogs.client import Client
 
 
 def at_hazard(engine: Engine, channel: str = "telegram") -> Client:
+    """A disaster report filed for bản Panh, at the hazard question."""
     client = Client(engine, channel=channel)
-    client.send("3")
-    client.send("không")
+    for text in ("3", "không", "bản Panh"):
+        client.send(text)
+    assert client.session is not None and client.session["step"] == "hazard"
+    return client
+
+
+def at_income(engine: Engine) -> Client:
+    client = Client(engine)
+    for text in ("1", "4", "không rõ", "1"):
+        client.send(text)
+    assert client.session is not None and client.session["step"] == "income"
     return client
 
 
@@ -45,10 +55,12 @@ def test_not_yes_or_no(text: str) -> None:
     ("answer", "hazard"),
     [
         ("2", "landslide"),
-        ("Sạt lở / nứt đất", "landslide"),
-        ("sat lo / nut dat", "landslide"),
+        ("Sạt lở, nứt đất", "landslide"),
+        ("sat lo, nut dat", "landslide"),
         ("nhà em bị ngập", "flood"),
         ("lu quet", "flash_flood"),
+        ("5", "fire"),
+        ("nhà em bị sập", "collapse"),  # no button of its own ("also"), still understood
     ],
 )
 def test_choice_takes_number_title_unaccented_or_keyword(
@@ -58,7 +70,7 @@ def test_choice_takes_number_title_unaccented_or_keyword(
     client.send(answer)
     assert client.session is not None
     assert client.session["slots"]["hazard"] == hazard
-    assert client.session["step"] == "village"
+    assert client.session["step"] == "people"
 
 
 def test_choice_refuses_ambiguous_keywords(engine: Engine) -> None:
@@ -81,7 +93,7 @@ def test_choice_refuses_ambiguous_keywords(engine: Engine) -> None:
 )
 def test_multi_choice_typed_numbers(engine: Engine, typed: str, chosen: list[str]) -> None:
     client = at_hazard(engine, "sms")
-    for text in ("1", "bản Panh", "4", typed):
+    for text in ("1", "4", typed):
         client.send(text)
     assert client.session is not None
     vulnerable = [v for v in client.session["slots"]["vulnerable"] if v != "none"]
@@ -89,14 +101,30 @@ def test_multi_choice_typed_numbers(engine: Engine, typed: str, chosen: list[str
     assert client.session["step"] == "house"
 
 
-def test_multi_choice_exclusive_option_clears_the_others(engine: Engine) -> None:
+def test_an_exclusive_none_answers_at_once(engine: Engine) -> None:
     client = at_hazard(engine)
-    for text in ("1", "bản Panh", "4"):
-        client.send(text)
-    client.click("Người già")
+    first = client.send("1")  # flood; now the people question
+    first = client.send("4")
+    assert "Xong" not in first.buttons  # "Không có ai" is how to say none
+    assert len(first.buttons) == 5
     client.click("Không có ai")
-    titles = client.last.buttons if client.last else []
-    assert "✓ Không có ai" in titles and "✓ Người già" not in titles
+    assert client.session is not None
+    assert client.session["slots"]["vulnerable"] == ["none"]
+    assert client.session["step"] == "house"
+
+
+def test_a_ticked_multi_choice_shows_done_within_five_buttons(engine: Engine) -> None:
+    client = at_hazard(engine)
+    client.send("1")
+    client.send("4")
+    ticked = client.click("Người già")
+    four = ["✓ Người già", "Trẻ nhỏ", "Người khuyết tật", "Phụ nữ có thai"]
+    assert ticked.buttons == [*four, "Xong"]
+    untick = client.click("✓ Người già")
+    assert untick.buttons[-1] == "Không có ai" and "Xong" not in untick.buttons
+    client.click("Trẻ nhỏ")
+    client.click("Xong")
+    assert client.session is not None and client.session["slots"]["vulnerable"] == ["children"]
 
 
 @pytest.mark.parametrize(
@@ -104,26 +132,25 @@ def test_multi_choice_exclusive_option_clears_the_others(engine: Engine) -> None
     [("1tr5", 1_500_000), ("1,5 triệu", 1_500_000), ("800k", 800_000), ("2 củ", 2_000_000)],
 )
 def test_money_with_unit_is_taken_at_once(engine: Engine, typed: str, amount: int) -> None:
-    client = Client(engine)
-    for text in ("1", "không rõ", "1", "3", "1", typed):
-        client.send(text)
+    client = at_income(engine)
+    client.send(typed)
     assert client.session is not None
-    assert client.session["slots"]["income_pp"] == amount
+    assert client.session["slots"]["income_amount"] == amount
 
 
 def test_bare_number_is_confirmed_first(engine: Engine) -> None:
-    client = Client(engine)
-    for text in ("1", "không rõ", "1", "3", "1", "1500"):
-        client.send(text)
+    client = at_income(engine)
+    client.send("1500")
     assert client.last is not None and "1.500.000 đồng" in client.last.texts[0]
-    assert client.session is not None and "income_pp" not in client.session["slots"]
+    assert client.session is not None and "income_amount" not in client.session["slots"]
     client.send("có")
-    assert client.session["slots"]["income_pp"] == 1_500_000
+    assert client.session["slots"]["income_amount"] == 1_500_000
 
 
 def test_known_village_is_offered_and_other_village_asked(engine: Engine) -> None:
     client = Client(engine, village_id="04105:nà cang")
     client.send("1")
+    client.send("4")
     assert client.last is not None and "bản Nà Cang, xã Mai Sơn" in client.last.texts[-1]
     client.click("Nơi khác")
     client.send("ban panh")
@@ -134,8 +161,9 @@ def test_known_village_is_offered_and_other_village_asked(engine: Engine) -> Non
 
 
 def test_commune_only_place_is_kept_with_the_typed_text(engine: Engine) -> None:
-    client = at_hazard(engine)
-    client.send("1")
+    client = Client(engine)
+    client.send("3")
+    client.send("không")
     client.send("bản Xa Lạ, xã Mai Sơn")
     assert client.session is not None
     slots = client.session["slots"]
@@ -145,11 +173,12 @@ def test_commune_only_place_is_kept_with_the_typed_text(engine: Engine) -> None:
 
 def test_location_and_photo_are_skipped_on_sms(engine: Engine) -> None:
     client = at_hazard(engine, "sms")
-    for text in ("1", "bản Panh", "4", "5", "5"):
+    for text in ("1", "4", "5", "5"):  # flood, 4 people, nobody vulnerable, house fine
         client.send(text)
-    assert client.session is not None
-    assert client.session["step"] == "confirm"
-    assert client.session["slots"]["location"] is None and client.session["slots"]["photo"] == []
+    assert client.session is not None and client.session["flow"] is None  # done, nothing more
+    report = client.executor.reports[-1]
+    assert report["location"] is None and report["photos"] == []
+    assert report["details"]["house_state"] == "ok" and report["details"]["stay"] is None
 
 
 def test_every_kind_is_registered_once_with_its_own_name() -> None:
@@ -158,15 +187,17 @@ def test_every_kind_is_registered_once_with_its_own_name() -> None:
 
 
 def test_unknown_village_is_kept_as_typed_after_two_misses_in_a_disaster(engine: Engine) -> None:
-    client = at_hazard(engine)
-    client.send("1")
+    client = Client(engine)
+    client.send("3")
+    client.send("không")
     for _ in range(2):
         client.send("bản Huổi Không Có")
         assert client.session is not None and client.session["step"] == "village"
     client.send("bản Huổi Không Có")
     assert client.session is not None
-    assert client.session["step"] == "people"
+    assert client.session["step"] == "hazard"  # filed with the place as typed
     assert client.session["slots"]["place"] == "bản Huổi Không Có"
+    assert client.executor.reports[-1]["details"]["place"] == "bản Huổi Không Có"
     assert client.session["slots"]["commune_code"] is None
 
 

@@ -18,30 +18,32 @@ from bench import webhooks as bench
 from bot.app import App, build_app
 from bot.channels.base import SendResult
 from bot.domain.messages import Outbound
+from bot.render import unaccent
 from bot.web.app import create_app
 
 # A step is a text to send, or (marker, text): send only if the last replies contain the marker
-# (location and photo are asked on chat apps, not by SMS).
+# (location and photo are asked on chat apps, not by SMS). Residents here write without
+# diacritics, so SMS replies come without them too: the expected patterns are unaccented and
+# matched against the replies with their diacritics removed.
 Step = str | tuple[str, str]
-YES_12 = ["co"] * 12
 JOURNEYS: dict[str, tuple[list[Step], str]] = {
     "eligibility": (
-        ["kiem tra ho ngheo", "ban nam nieu", "4", "1", "1tr", "co", "co", "co", *YES_12, "co"],
+        ["kiem tra ho ngheo", "4", "ban nam nieu", "1tr moi nguoi moi thang", "1", "1", "1", "1"],
         r"RS-[A-Z2-9]{6}",
     ),
     "household_change": (
-        ["xin chao", "2", "1", "vo toi sinh con gai", "hom qua", "ban panh phuong chieng an", "co"],
+        ["xin chao", "2", "1", "Lo Thi Mai", "hom qua", "ban panh phuong chieng an", "co"],
         r"BD-[A-Z2-9]{6}",
     ),
     "disaster": (
         [
-            *["xin chao", "3", "khong", "1", "ban nam nieu", "5", "5", "4"],
-            *[("vị trí", "bo qua"), ("ảnh", "bo qua"), "co"],
+            *["xin chao", "3", "khong", "ban nam nieu", "1", "5", "5", "4", "1"],
+            *[("Gui vi tri", "bo qua"), ("gui anh", "bo qua")],
         ],
-        r"TT-[A-Z2-9]{6}",
+        r"Da ghi du vao phan anh TT-[A-Z2-9]{6}",
     ),
-    "loans": (["xin chao", "4", "1", "co", "1"], r"Đã đăng ký nhận tin"),
-    "report_status": (["xin chao", "6", "can giup", "menu", "5", "1"], r"gần đây[\s\S]*CB-"),
+    "loans": (["xin chao", "4", "1", "co", "1"], r"Da dang ky nhan tin"),
+    "report_status": (["xin chao", "6", "can giup", "menu", "5", "1"], r"gan day[\s\S]*CB-"),
     "handover": (["xin chao", "6", "hoi ve the bao hiem y te"], r"CB-[A-Z2-9]{6}"),
 }
 ADAPTERS = sorted(bench.available(bench.TARGETS))
@@ -98,12 +100,12 @@ async def test_journey_through_the_adapter(channel: Resident, journey: str) -> N
     for step in steps:
         if isinstance(step, tuple):
             marker, text = step
-            if marker not in last:
+            if marker not in unaccent(last):
                 continue
         else:
             text = step
         last = await channel.say(text)
         assert last.strip(), f"{channel.name}/{journey}: no reply to {text!r}"
-    assert re.search(expected, last), f"{channel.name}/{journey} ended with: {last[-400:]}"
+    assert re.search(expected, unaccent(last)), f"{channel.name}/{journey} ended: {last[-400:]}"
     for message in channel.sent:
         assert message.address.split(":")[0] in {"telegram", "zalo", "zalobot", "tel"}

@@ -91,7 +91,7 @@ CASES = [
     Case(
         "photo: largest size, caption as text",
         td("photo"),
-        inbounds=[{"media": ("AgACAgUAAxkBAAIBsmS3",), "text": "Nhà bị sạt mái"}],
+        inbounds=[{"media": ("photo:AgACAgUAAxkBAAIBsmS3",), "text": "Nhà bị sạt mái"}],
     ),
     Case(
         "own contact links the phone number",
@@ -104,7 +104,14 @@ CASES = [
         inbounds=[{"contact_phone": None, "contact_name": None, "external_id": "815000107"}],
     ),
     Case(
-        "voice: empty text so the step re-asks", td("voice"), inbounds=[{"text": "", "media": ()}]
+        "voice note: kept as media of kind voice (the engine answers it)",
+        td("voice"),
+        inbounds=[{"text": "", "media": ("voice:AwACAgUAAxkBAAIBtGS1",)}],
+    ),
+    Case(
+        "sticker: media of kind sticker",
+        td("sticker"),
+        inbounds=[{"text": "", "media": ("sticker:CAACAgIAAxkBAAIBtWS2",)}],
     ),
     Case(
         "user blocked the bot -> stop", td("blocked"), inbounds=[{"event": "stop", "address": LAN}]

@@ -66,7 +66,7 @@ async def test_flood_control_server_errors_and_conflicts_do_not_end_polling() ->
     script.add_error("getUpdates", 409, "Conflict: terminated by other getUpdates request")
     script.add("getUpdates", 200, ok(update("photo")))
     sink, fake = await run(script, want=1)
-    assert sink.inbounds[0].media == ("AgACAgUAAxkBAAIBsmS3",)
+    assert sink.inbounds[0].media == ("photo:AgACAgUAAxkBAAIBsmS3",)
     assert sum(c.method == "getUpdates" for c in fake.calls) == 4
 
 

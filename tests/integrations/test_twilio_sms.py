@@ -116,16 +116,16 @@ CASES = [
         ],
     ),
     Case(
-        "MMS: media URLs, caption as text",
+        "MMS: media URLs with their kind (image/jpeg -> photo), caption as text",
         load("twilio_sms/inbound_mms.form"),
         content_type=FORM,
         inbounds=[
             {
                 "text": "Ảnh nhà bị sập",
                 "media": (
-                    f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages/"
+                    f"photo:https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages/"
                     "MMa1b2c3d4e5f60718293a4b5c6d7e8f90/Media/ME0001",
-                    f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages/"
+                    f"photo:https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages/"
                     "MMa1b2c3d4e5f60718293a4b5c6d7e8f90/Media/ME0002",
                 ),
             }
@@ -421,3 +421,19 @@ def test_build_refuses_missing_credentials() -> None:
     with pytest.raises(AdapterConfigError, match="BANBOT_TWILIO__FROM_NUMBER nor"):
         TwilioSmsAdapter(settings(from_number=None), deps(texts))
     assert TwilioSmsAdapter(settings(), deps(texts)).name == "twilio_sms"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "kind"),
+    [
+        ("image/jpeg", "photo"),
+        ("audio/amr", "voice"),
+        ("video/3gpp", "video"),
+        ("text/vcard", "file"),
+        ("", "file"),
+    ],
+)
+def test_mms_media_kind_from_the_content_type(content_type: str, kind: str) -> None:
+    from integrations.twilio_sms.payloads import media_kind
+
+    assert media_kind(content_type) == kind

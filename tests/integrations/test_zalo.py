@@ -114,7 +114,9 @@ CASES = [
     Case(
         "photo by reference, caption as text",
         load("zalo/user_send_image.json"),
-        inbounds=[{"media": ("https://photo-link.zdn.vn/ab12/full.jpg",), "text": "Nhà bị sạt"}],
+        inbounds=[
+            {"media": ("photo:https://photo-link.zdn.vn/ab12/full.jpg",), "text": "Nhà bị sạt"}
+        ],
     ),
     Case(
         "contact share via the consent form",
@@ -151,7 +153,21 @@ CASES = [
         ],
     ),
     Case("OA echo ignored", load("zalo/oa_send_text.json")),
-    Case("sticker ignored", load("zalo/user_send_sticker.json")),
+    Case(
+        "sticker: media of kind sticker (the engine answers it)",
+        load("zalo/user_send_sticker.json"),
+        inbounds=[
+            {
+                "text": "",
+                "media": ("sticker:https://zalo-api.zadn.vn/api/emoticon/sticker/webpc?eid=12345",),
+            }
+        ],
+    ),
+    Case(
+        "voice note: media of kind voice",
+        load("zalo/user_send_audio.json"),
+        inbounds=[{"text": "", "media": ("voice:https://voice-aac.zdn.vn/ab12/voice.aac",)}],
+    ),
     Case("unknown event type", body("user_send_text", event_name="user_reacted_message")),
     Case("invalid JSON (signed)", b'{"event_name": "user_send_text", ', status=400),
     Case("missing signature", load("zalo/user_send_text.json"), status=401, sign=False),

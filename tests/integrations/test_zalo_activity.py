@@ -98,8 +98,9 @@ def test_parse_reports_the_event_time_to_the_millisecond() -> None:
     assert result.inbounds[0].received_at == at
 
 
-async def test_a_sticker_opens_the_window_but_asks_for_no_reply() -> None:
-    case = Case("sticker", load("zalo/user_send_sticker.json"))  # no inbound expected
+async def test_a_sticker_opens_the_window_and_gets_a_kind_answer() -> None:
+    # the engine answers a sticker (a short, kind word and the question again)
+    case = Case("sticker", load("zalo/user_send_sticker.json"), inbounds=[{"text": ""}])
     state = MemoryChannelState()
     adapter = make(state)
     responses, recorder = await run_case(adapter, case, sign)

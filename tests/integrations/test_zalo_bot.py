@@ -68,7 +68,7 @@ CASES = [
         load("zalo_bot/image_wrapped.json"),
         inbounds=[
             {
-                "media": ("https://bot-media.zaloplatforms.com/f/ab12cd34.jpg",),
+                "media": ("photo:https://bot-media.zaloplatforms.com/f/ab12cd34.jpg",),
                 "text": "nha bi sat lo",
                 "external_id": "message.image.received:4f97aed7a444399c6057",
             }
@@ -77,9 +77,15 @@ CASES = [
     Case(
         "photo_url variant",
         load("zalo_bot/image_photo_url.json"),
-        inbounds=[{"media": ("https://bot-media.zaloplatforms.com/f/ef56ab78.jpg",), "text": ""}],
+        inbounds=[
+            {"media": ("photo:https://bot-media.zaloplatforms.com/f/ef56ab78.jpg",), "text": ""}
+        ],
     ),
-    Case("sticker ignored", load("zalo_bot/sticker.json")),
+    Case(
+        "sticker: media of kind sticker (the engine answers it)",
+        load("zalo_bot/sticker.json"),
+        inbounds=[{"text": "", "media": ("sticker:bfe458bf64fa8da4d4eb",)}],
+    ),
     Case("unknown event type", {"event_name": "message.voice.received", "message": {}}),
     Case("invalid JSON", b"{not json", status=400),
     Case("JSON that is not an object", b"[1, 2]", status=400),

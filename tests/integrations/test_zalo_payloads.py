@@ -68,7 +68,10 @@ def test_media_prefers_full_size_and_skips_non_images() -> None:
             {"type": "location", "payload": {"coordinates": {"latitude": 1, "longitude": 2}}},
         ]
     }
-    assert media_of(message) == ("u1", "t2")
+    assert media_of(message) == ("photo:u1", "photo:t2")
+    assert media_of(message, "sticker") == ("sticker:s",)
+    voice = {"attachments": [{"type": "audio", "payload": {"url": "v1"}}]}
+    assert media_of(voice, "voice") == ("voice:v1",) and media_of(voice) == ()
 
 
 def test_ids_as_numbers_become_strings_and_delivery_reports_name_the_recipient() -> None:

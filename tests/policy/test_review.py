@@ -47,5 +47,8 @@ def test_forms_and_paths(policy: Policy) -> None:
     assert all("Chủ tịch UBND" in f["to"]["vi"] for f in forms.values())
     assert "thoát nghèo" in forms["mau_04"]["name"]["vi"]
     assert "Tổ tiết kiệm và vay vốn" in info["loans_path"]["text"]["vi"]
-    assert "Điểm giao dịch xã" in info["loans_path"]["text"]["vi"]
+    assert "Điểm giao dịch" in info["loans_path"]["text"]["vi"]
+    civil = info["civil_registration"]
+    assert "khai sinh" in civil["birth"]["text"]["vi"] and "UBND xã" in civil["birth"]["text"]["vi"]
+    assert "khai tử" in civil["death"]["text"]["vi"] and "UBND xã" in civil["death"]["text"]["vi"]
     assert info["indicative"]["text"]["en"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -74,14 +75,45 @@ def test_indicator_questions_and_conditions(policy: Policy) -> None:
         "adult_education": "has_member_16_30",
         "nutrition": "has_child_under_16",
     }
-    assert by_key["health_insurance"].question["vi"] == (
-        "Nhà có ai từ 6 tuổi trở lên chưa có thẻ bảo hiểm y tế không?"
-    )
+    insurance = by_key["health_insurance"]
+    assert [deprived for _, deprived in insurance.options] == [False, True]
+    assert "Còn người chưa có" in insurance.options[1][0]["vi"]
     for key in ("digital_services", "internet", "waste"):
         assert by_key[key].confidence == "U"
     for ind in by_key.values():
-        assert ind.question["vi"].endswith("không?") or ind.question["vi"].endswith(")")
+        question = ind.question["vi"]
+        assert question.endswith("?"), ind.key
         assert ind.dimension in policy.dimensions()
+        # No double negative: a question asked with yes/no never says "chưa có"/"không có"
+        # before its final "không?" ("Không" would then be ambiguous).
+        body = question.removesuffix("không?")
+        assert not re.search(r"(chưa|không) (có|ai|dùng)", body), ind.key
+        if ind.options:
+            assert {d for _, d in ind.options} == {True, False}
+
+
+def test_one_fact_is_counted_once(policy: Policy) -> None:
+    day = date(2027, 6, 1)
+    by_key = {i.key: i for i in policy.indicators(day)}
+    # No phone at all: telecom is the fact; internet and digital services repeat it.
+    assert by_key["internet"].skip_if_deprived == ("telecom",)
+    assert set(by_key["digital_services"].skip_if_deprived) == {"telecom", "internet"}
+    no_phone = policy.classify("rural", 1_000_000, ["telecom", "internet", "digital_services"], day)
+    assert no_phone.counted == ("telecom",) and no_phone.klass == "near_poor"
+    no_data = policy.classify("rural", 1_000_000, ["internet", "digital_services", "water"], day)
+    assert no_data.counted == ("internet", "water")
+    apart = policy.classify("rural", 1_000_000, ["water", "latrine", "waste"], day)
+    assert apart.klass == "poor" and apart.deprivations == 3  # distinct facts still count
+
+
+def test_chat_apps_answer_only_the_phone_and_internet_indicators(policy: Policy) -> None:
+    inferred = {
+        i.key
+        for day in (date(2026, 6, 1), date(2027, 6, 1))
+        for i in policy.indicators(day)
+        if i.not_deprived_on_chat_apps
+    }
+    assert inferred == {"telecom", "internet"}
 
 
 @pytest.mark.parametrize("key", sorted(RATES))
@@ -129,7 +161,7 @@ def test_supports_by_class_and_date(policy: Policy) -> None:
     near = {s.key for s in policy.supports_for("near_poor", day)}
     above = {s.key for s in policy.supports_for("above", day)}
     assert {"health_insurance_free", "electricity", "tuition_free", "housing"} <= poor
-    assert "vbsp_loans" in poor & near
+    assert "housing" in poor & near
     assert "health_insurance_near_poor" in near - poor
     assert "electricity" not in near
     assert above == {"tuition_free"}
@@ -142,12 +174,18 @@ def test_supports_by_class_and_date(policy: Policy) -> None:
 
 def test_disaster_supports_decree_20_article_15(policy: Policy) -> None:
     found = {s.key: s for s in policy.disaster_supports(date(2026, 8, 1))}
-    assert "40 triệu" in found["disaster_house_lost"].detail["vi"]
-    assert "30 triệu" in found["disaster_urgent_relocation"].detail["vi"]
-    assert "20 triệu" in found["disaster_house_damaged"].detail["vi"]
+    assert "từ 40 triệu" in found["disaster_house_lost"].detail["vi"]
+    assert "từ 30 triệu" in found["disaster_urgent_relocation"].detail["vi"]
+    assert "từ 20 triệu" in found["disaster_house_damaged"].detail["vi"]
     assert "above" in found["disaster_urgent_relocation"].for_classes  # any household
     assert "above" not in found["disaster_house_lost"].for_classes
-    assert all("Mẫu số 06" in s.detail["vi"] for s in found.values())
+    assert policy.review_info(date(2026, 8, 1))["forms"]["mau_06"]["number"] == "Mẫu số 06"
+    assert all(s.legal_basis.startswith("Nghị định 20/2021") for s in found.values())
+    # The conditions travel with the amounts: who, and which damage.
+    assert "Hộ nghèo, cận nghèo" in found["disaster_house_lost"].detail["vi"]
+    assert "không còn nơi ở" in found["disaster_house_lost"].detail["vi"]
+    assert "quyết định của chính quyền" in found["disaster_urgent_relocation"].detail["vi"]
+    assert "không ở được" in found["disaster_house_damaged"].detail["vi"]
     assert not {s.key for s in policy.supports_for("poor", date(2026, 8, 1))} & set(found)
 
 

@@ -34,7 +34,10 @@ def test_danger_now_adds_its_points_and_always_flags(rules: UrgencyRules) -> Non
     assert score_disaster({"danger_now": "yes"}, rules).score == 0  # only a real True
 
 
-@pytest.mark.parametrize("hazard", ["flood", "landslide", "flash_flood", "collapse", "storm"])
+HAZARDS = ["flood", "landslide", "flash_flood", "collapse", "storm", "fire"]
+
+
+@pytest.mark.parametrize("hazard", HAZARDS)
 def test_each_hazard_adds_its_points(rules: UrgencyRules, hazard: str) -> None:
     urgency = score_disaster({**BASE, "hazard": hazard}, rules)
     assert urgency.score == rules.hazard[hazard].points > 0
@@ -50,6 +53,28 @@ def test_sudden_hazards_rank_above_storm_and_flood(rules: UrgencyRules) -> None:
 @pytest.mark.parametrize("state", ["collapsed", "unsafe", "damaged", "flooded"])
 def test_each_house_state_adds_its_points(rules: UrgencyRules, state: str) -> None:
     assert _score(rules, house_state=state) == rules.house_state[state].points > 0
+
+
+@pytest.mark.parametrize("hazard", [*HAZARDS, None, "volcano"])
+def test_a_collapsed_house_is_flagged_whatever_the_hazard(rules: UrgencyRules, hazard) -> None:
+    details = {"hazard": hazard, "house_state": "collapsed", "people": 1}
+    urgency = score_disaster(details, rules)
+    assert urgency.flagged and "house_state:collapsed" in urgency.reasons
+    # ...and it stays so when an officer raises the threshold out of reach.
+    assert score_disaster(details, rules.model_copy(update={"threshold": 100})).flagged
+    cracked = score_disaster({**details, "house_state": "damaged", "hazard": "storm"}, rules)
+    assert not cracked.flagged  # the flag is the collapse's, not the storm's
+
+
+@pytest.mark.parametrize("stay", ["evacuated", "elsewhere", "relocate"])
+def test_being_out_of_the_house_adds_its_points(rules: UrgencyRules, stay: str) -> None:
+    assert _score(rules, stay=stay) == rules.stay[stay].points > 0
+    assert _score(rules, stay="home") == 0
+    assert score_disaster({"stay": stay}, rules).reasons == (f"stay:{stay}",)
+
+
+def test_told_to_relocate_ranks_above_staying_elsewhere(rules: UrgencyRules) -> None:
+    assert _score(rules, stay="relocate") > _score(rules, stay="elsewhere")
 
 
 def test_house_states_rank_by_danger(rules: UrgencyRules) -> None:
@@ -99,6 +124,7 @@ def test_score_is_capped(rules: UrgencyRules) -> None:
     urgency = score_disaster(worst, rules)
     assert urgency.score == rules.cap == 100
     assert len(urgency.reasons) == 8
+    assert score_disaster({**worst, "stay": "relocate"}, rules).score == rules.cap
 
 
 def test_threshold_flags_at_exactly_its_score(rules: UrgencyRules) -> None:
@@ -129,8 +155,8 @@ def test_unknown_or_ill_typed_values_add_nothing(rules: UrgencyRules, details) -
 
 
 def test_reasons_have_text(rules: UrgencyRules) -> None:
-    worst = {"danger_now": True, "hazard": "storm", "house_state": "damaged", "people": 7,
-             "vulnerable": ["pregnant"]}  # fmt: skip
+    worst = {"danger_now": True, "hazard": "fire", "house_state": "collapsed", "people": 7,
+             "vulnerable": ["pregnant"], "stay": "relocate"}  # fmt: skip
     for reason in score_disaster(worst, rules).reasons:
         assert rules.why(reason)["vi"] and rules.why(reason)["en"]
     with pytest.raises(KeyError):

@@ -18,7 +18,9 @@ def test_alphabet_has_no_look_alikes_and_31_symbols() -> None:
 def test_random_codes_use_only_the_alphabet_and_vary() -> None:
     codes = {random_code() for _ in range(2000)}
     assert all(re.fullmatch(f"[{ALPHABET}]{{6}}", c) for c in codes)
-    assert len(codes) == 2000  # 2000 draws from 887 million: a repeat means a broken RNG
+    # 2000 draws from 887 million: one repeat happens about once in 440 runs (birthday
+    # bound); more than two means a broken generator
+    assert len(codes) >= 1998
     assert set("".join(codes)) == set(ALPHABET)  # every symbol gets used
 
 

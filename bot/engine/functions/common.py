@@ -41,7 +41,7 @@ def ref_code(ctx: Ctx, text: str) -> str | None:
     m = _REF.match(compact) or _STORE_REF.match(compact)
     if m:
         return f"{m.group(1)}-{m.group(2)}"
-    if re.fullmatch(r"[A-Z0-9-]{4,24}", compact) and any(c.isdigit() for c in compact):
+    if re.fullmatch(r"[A-Z0-9-]{4,24}", compact) and any(c.isdecimal() for c in compact):
         return compact
     return None
 

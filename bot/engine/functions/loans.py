@@ -17,7 +17,12 @@ def _programs(ctx: Ctx) -> list[LoanProgram]:
 
 
 def loan_programs(ctx: Ctx) -> list[tuple[str, str]]:
-    return [(p.key, p.name.get(ctx.lang) or p.name["vi"]) for p in _programs(ctx)]
+    """The programmes in force, by their short names (a numbered list on SMS)."""
+    return [(p.key, _text(ctx, p.short or p.name)) for p in _programs(ctx)]
+
+
+def _text(ctx: Ctx, names: dict[str, str]) -> str:
+    return names.get(ctx.lang) or names["vi"]
 
 
 def loan_detail(ctx: Ctx) -> dict[str, Any]:
@@ -43,15 +48,29 @@ def loan_detail(ctx: Ctx) -> dict[str, Any]:
         number = ceiling.split(" ")[0]
         ceiling = note if number in note else f"{ceiling} ({note[:1].lower()}{note[1:]})"
     ceiling = ceiling or note or unknown
+    rate = unknown
+    if program.rate_percent:
+        rate = ctx.t(
+            "ln.rate",
+            percent=fmt.percent(program.rate_percent, lang),
+            monthly=fmt.money(fmt.per_million_month(program.rate_percent), lang),
+            unit=fmt.millions(1_000_000, lang),
+        )
     return {
         "name": program.name.get(lang) or program.name["vi"],
         "who": program.who.get(lang) or program.who.get("vi", "-"),
-        "rate": fmt.percent(program.rate_percent, lang) if program.rate_percent else unknown,
+        "rate": rate,
         "ceiling": ceiling,
         "term": ctx.t("ln.months", n=program.term_months) if program.term_months else unknown,
         "basis": program.legal_basis,
         "soft": soft,
     }
+
+
+def loans_path(ctx: Ctx) -> dict[str, Any]:
+    """How a loan is reached, from ``review.yml`` (the village savings-and-loan group)."""
+    text = ctx.services.policy.review_info(ctx.today)["loans_path"]["text"]
+    return {"path": text.get(ctx.lang) or text["vi"]}
 
 
 def subscribe_set(ctx: Ctx) -> ActionRequest:
@@ -70,5 +89,5 @@ def sub_topics(ctx: Ctx) -> dict[str, Any]:
 
 
 OPTIONS["loan_programs"] = loan_programs
-GETTERS.update(loan_detail=loan_detail, sub_topics=sub_topics)
+GETTERS.update(loan_detail=loan_detail, loans_path=loans_path, sub_topics=sub_topics)
 ACTIONS.update(subscribe_set=subscribe_set, unsubscribe_all=unsubscribe_all)

@@ -7,9 +7,9 @@ from typing import Any
 from bot.engine import fmt
 from bot.engine.commands import key
 from bot.engine.context import Ctx
-from bot.engine.functions.common import report_args
+from bot.engine.functions.common import report_args, submit_ref
 from bot.engine.registry import ACTIONS, CONDITIONS, GETTERS
-from bot.engine.types import ActionRequest
+from bot.engine.types import JSON, ActionRequest
 
 LATEST_LIMIT = 3
 
@@ -20,71 +20,177 @@ def _opt(ctx: Ctx, prefix: str, value: Any) -> str:
 
 # -- household change ------------------------------------------------------------------------
 
+# Which follow-up questions a change type asks (the rest are skipped).
+NO_WHO = {"birth", "exit_poverty", "other"}
+NO_WHEN = {"exit_poverty", "other"}
+CIVIL = {"birth", "death"}  # registered separately at the commune (khai sinh / khai tử)
+
+
+def _change(ctx: Ctx) -> str:
+    return str(ctx.slots.get("change") or "")
+
+
+def is_birth(ctx: Ctx) -> bool:
+    return _change(ctx) == "birth"
+
+
+def is_other(ctx: Ctx) -> bool:
+    return _change(ctx) == "other"
+
+
+def asks_who(ctx: Ctx) -> bool:
+    return _change(ctx) not in NO_WHO
+
+
+def asks_when(ctx: Ctx) -> bool:
+    return _change(ctx) not in NO_WHEN
+
+
+def needs_civil(ctx: Ctx) -> bool:
+    return _change(ctx) in CIVIL
+
+
+def is_exit_poverty(ctx: Ctx) -> bool:
+    return _change(ctx) == "exit_poverty"
+
+
+def _when(value: Any) -> str:
+    return fmt.month(str(value)) if value else "-"
+
 
 def hc_summary(ctx: Ctx) -> dict[str, Any]:
     s = ctx.slots
+    parts = []
+    if s.get("what"):
+        parts.append(str(s["what"]))
+    if is_birth(ctx):
+        parts.append(ctx.t("hc.sum.baby", name=s.get("baby") or "-"))
+    elif s.get("who"):
+        parts.append(ctx.t("hc.sum.who", who=s["who"]))
+    if s.get("when"):
+        parts.append(ctx.t("hc.sum.when", when=_when(s["when"])))
     return {
         "change_name": _opt(ctx, "hc.opt", s.get("change")),
-        "who": s.get("who") or "-",
-        "when": s.get("when") or "-",
+        "details": "".join(f"; {p}" for p in parts),
         "place": s.get("place") or "-",
     }
 
 
 def household_change_submit(ctx: Ctx) -> ActionRequest:
     s = ctx.slots
-    details = {"who": s.get("who"), "when": s.get("when"), "place": s.get("place")}
+    details = {
+        "who": s.get("who"),
+        "baby": s.get("baby"),
+        "when": s.get("when"),
+        "what": s.get("what"),
+        "place": s.get("place"),
+    }
     args = report_args(ctx, "household_change", s.get("change"), details)
+    args["photos"] = list(s.get("media") or [])
     return ActionRequest("report.submit", args)
 
 
-def is_exit_poverty(ctx: Ctx) -> bool:
-    return ctx.slots.get("change") == "exit_poverty"
+def hc_done(ctx: Ctx) -> dict[str, Any]:
+    info = ctx.services.policy.review_info(ctx.today)
+    return {**submit_ref(ctx), "day": info["monthly"]["day"]}
 
 
-# -- disaster ---------------------------------------------------------------------------------
+def hc_civil(ctx: Ctx) -> dict[str, Any]:
+    info = ctx.services.policy.review_info(ctx.today)["civil_registration"]
+    text = info.get(_change(ctx), {}).get("text") or {}
+    return {"civil": text.get(ctx.lang) or text.get("vi", "")}
 
 
-def ds_summary(ctx: Ctx) -> dict[str, Any]:
-    s = ctx.slots
-    vulnerable = [v for v in s.get("vulnerable") or [] if v != "none"]
-    where = s.get("place") or s.get("location_text") or "-"
+def hc_exit(ctx: Ctx) -> dict[str, Any]:
+    form = ctx.services.policy.review_info(ctx.today)["forms"]["mau_04"]
     return {
-        "hazard_name": _opt(ctx, "ds.hazard", s.get("hazard")),
-        "place": where,
-        "people": s.get("people", "-"),
-        "vulnerable_names": ", ".join(ctx.t(f"ds.vul.{v}") for v in vulnerable)
-        or ctx.t("ds.vul.none"),
-        "house_name": _opt(ctx, "ds.house", s.get("house")),
-        "pin": ctx.t("ds.pin_yes") if s.get("location") else ctx.t("ds.pin_no"),
-        "photo_count": len(s.get("photo") or []),
+        "form": form["number"],
+        "name": form["name"].get(ctx.lang) or form["name"]["vi"],
+        "to": form["to"].get(ctx.lang) or form["to"]["vi"],
     }
 
 
-def disaster_submit(ctx: Ctx) -> ActionRequest:
+# -- disaster ---------------------------------------------------------------------------------
+#
+# The report is filed as soon as the place is known (before any other question when someone
+# is in danger now); each later answer enriches it through ``report.update``, which scores
+# the urgency again. Nothing is confirmed at the end: what was said is saved as said.
+
+
+def _disaster_details(ctx: Ctx) -> JSON:
     s = ctx.slots
-    details = {
+    return {
         "hazard": s.get("hazard"),
         "people": s.get("people"),
         "vulnerable": [v for v in s.get("vulnerable") or [] if v != "none"],
         "house_state": s.get("house"),
+        "stay": s.get("stay"),
         "danger_now": bool(s.get("danger_now")),
         "place": s.get("place"),
         "location_text": s.get("location_text"),
     }
-    args = report_args(ctx, "disaster", s.get("hazard"), details)
-    args.update(
-        location=s.get("location"),
-        photos=list(s.get("photo") or []),
-        danger_now=bool(s.get("danger_now")),
-    )
+
+
+def disaster_file(ctx: Ctx) -> ActionRequest:
+    s = ctx.slots
+    args = report_args(ctx, "disaster", s.get("hazard"), _disaster_details(ctx))
+    args["danger_now"] = bool(s.get("danger_now"))
+    args["photos"] = list(s.get("media") or [])  # a voice note sent before the place
     return ActionRequest("report.submit", args)
+
+
+def disaster_update(ctx: Ctx) -> ActionRequest:
+    s = ctx.slots
+    photos = [*(s.get("photo") or []), *(s.get("media") or [])]
+    args: JSON = {
+        "ref": str((s.get("submit") or {}).get("ref") or ""),
+        "subtype": s.get("hazard"),
+        "details": _disaster_details(ctx),
+        "photos": list(dict.fromkeys(photos)),
+    }
+    if s.get("location"):
+        args["location"] = s["location"]
+    return ActionRequest("report.update", args)
+
+
+def ask_stay(ctx: Ctx) -> bool:
+    """Where the household is now matters when the house is hit or the ground may move."""
+    s = ctx.slots
+    return s.get("house") not in (None, "ok") or s.get("hazard") in ("landslide", "flash_flood")
+
+
+def disaster_filed(ctx: Ctx) -> dict[str, Any]:
+    return submit_ref(ctx)
 
 
 def disaster_done(ctx: Ctx) -> dict[str, Any]:
     result = ctx.slots.get("submit") or {}
-    flagged = " " + ctx.t("ds.flagged") if result.get("flagged") else ""
-    return {"ref": str(result.get("ref") or "-"), "flagged_line": flagged}
+    note = ctx.t("ds.flagged") if result.get("flagged") else ""
+    return {"ref": str(result.get("ref") or "-"), "flagged_line": f" {note}" if note else ""}
+
+
+def _relief(ctx: Ctx) -> list[str]:
+    """Decree 20/2021 supports the answers make plausible, each with its own conditions."""
+    s = ctx.slots
+    facts = {"house_state": s.get("house"), "stay": s.get("stay")}
+    found = []
+    for support in ctx.services.policy.disaster_supports(ctx.today):
+        if any(facts.get(f) in values for f, values in support.applies_if.items()):
+            found.append(support.detail.get(ctx.lang) or support.detail["vi"])
+    return found
+
+
+def relief_plausible(ctx: Ctx) -> bool:
+    return bool(_relief(ctx))
+
+
+def disaster_relief(ctx: Ctx) -> dict[str, Any]:
+    form = ctx.services.policy.review_info(ctx.today)["forms"]["mau_06"]
+    return {
+        "items": "\n".join(f"- {item}" for item in _relief(ctx)),
+        "form": form["number"],
+        "to": form["to"].get(ctx.lang) or form["to"]["vi"],
+    }
 
 
 # -- handover ---------------------------------------------------------------------------------
@@ -92,7 +198,9 @@ def disaster_done(ctx: Ctx) -> dict[str, Any]:
 
 def handover_submit(ctx: Ctx) -> ActionRequest:
     details = {"reason": ctx.slots.get("reason"), "from_flow": ctx.slots.get("from_flow")}
-    return ActionRequest("report.submit", report_args(ctx, "handover", None, details))
+    args = report_args(ctx, "handover", None, details)
+    args["photos"] = list(ctx.slots.get("media") or [])
+    return ActionRequest("report.submit", args)
 
 
 # -- report status ----------------------------------------------------------------------------
@@ -147,17 +255,32 @@ def latest_view(ctx: Ctx) -> dict[str, Any]:
     return {"lines": "\n".join(lines) if lines else ctx.t("rs.none")}
 
 
-CONDITIONS.update(is_exit_poverty=is_exit_poverty, report_found=report_found)
+CONDITIONS.update(
+    is_exit_poverty=is_exit_poverty,
+    is_birth=is_birth,
+    is_other=is_other,
+    asks_who=asks_who,
+    asks_when=asks_when,
+    needs_civil=needs_civil,
+    ask_stay=ask_stay,
+    relief_plausible=relief_plausible,
+    report_found=report_found,
+)
 GETTERS.update(
     hc_summary=hc_summary,
-    ds_summary=ds_summary,
+    hc_done=hc_done,
+    hc_civil=hc_civil,
+    hc_exit=hc_exit,
+    disaster_filed=disaster_filed,
     disaster_done=disaster_done,
+    disaster_relief=disaster_relief,
     report_view=report_view,
     latest_view=latest_view,
 )
 ACTIONS.update(
     household_change_submit=household_change_submit,
-    disaster_submit=disaster_submit,
+    disaster_file=disaster_file,
+    disaster_update=disaster_update,
     handover_submit=handover_submit,
     report_find=report_find,
     report_latest=report_latest,

@@ -6,12 +6,12 @@ A test fails when a registered kind has no golden transcript exercising it.
 from __future__ import annotations
 
 from bot.engine.steps.action import ActionStep
-from bot.engine.steps.ask_money import AskMoneyStep
 from bot.engine.steps.ask_number import AskNumberStep
 from bot.engine.steps.ask_text import AskTextStep
 from bot.engine.steps.base import Answer, Auto, Miss, Outcome, Stay, Step
 from bot.engine.steps.branch import BranchStep
 from bot.engine.steps.choice import ChoiceStep
+from bot.engine.steps.income import IncomeStep
 from bot.engine.steps.indicators import IndicatorsStep
 from bot.engine.steps.location import LocationStep
 from bot.engine.steps.message import MessageStep
@@ -26,7 +26,7 @@ STEPS: dict[str, Step] = {
         MessageStep(),
         AskTextStep(),
         AskNumberStep(),
-        AskMoneyStep(),
+        IncomeStep(),
         ChoiceStep(),
         MultiChoiceStep(),
         YesNoStep(),

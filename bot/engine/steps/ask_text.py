@@ -1,9 +1,11 @@
 """``ask_text``: a short free-text answer (who, when, a reason, a reference code).
 
 Settings: ``max_len`` (default 500; longer text is cut, not refused), ``validate`` (a named
-validator returning the value or None), ``skip`` (a text key: a button that answers
-``skip_value``, default None), ``buttons`` (options answered by their value; e.g. "my latest
-reports"). Empty or symbol-only text is not an answer.
+validator returning the value or None: "có", "ok" or "không" is not a person's name, "hôm qua"
+becomes a date), ``skip`` (a text key: a button that answers ``skip_value``, default None),
+``options`` (buttons answered by their value; e.g. "my latest reports"), ``text_by`` (a slot:
+the question is ``<text>.<slot value>`` when that key exists, so a birth asks for the baby and
+a death for who died). Empty or symbol-only text is not an answer.
 """
 
 from __future__ import annotations
@@ -20,6 +22,16 @@ from bot.engine.steps.base import Answer, Miss, Outcome, Step
 SKIP_WORDS = {"bo qua", "skip", "khong co", "ko co", "k co", "khong", "ko", "k"}
 
 
+def question_key(ctx: Ctx, d: StepDef) -> str:
+    """The step's text key, or its variant for the value of the ``text_by`` slot."""
+    by = d.get("text_by")
+    if by:
+        variant = f"{d.text}.{ctx.slots.get(str(by))}"
+        if ctx.catalog.has(variant):
+            return variant
+    return str(d.text)
+
+
 class AskTextStep(Step):
     kind = "ask_text"
     retry_key = "retry.text"
@@ -29,7 +41,7 @@ class AskTextStep(Step):
         if d.get("skip"):
             buttons.append(ctx.button(ctx.t(str(d.get("skip"))), "skip"))
         values = registry.placeholders(ctx, d.get("getter"))
-        return [ctx.reply(ctx.t(str(d.text), **values), tuple(buttons))]
+        return [ctx.reply(ctx.t(question_key(ctx, d), **values), tuple(buttons))]
 
     def handle(self, ctx: Ctx, d: StepDef) -> Outcome:
         value = ctx.button_value

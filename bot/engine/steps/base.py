@@ -70,6 +70,11 @@ class Step:
     def handle(self, ctx: Ctx, d: StepDef) -> Outcome:
         raise NotImplementedError
 
+    def takes(self, ctx: Ctx) -> bool:
+        """Whether this step reads the input's attachments (``Input.media``) as its answer;
+        elsewhere the runner answers attachments itself (``bot.engine.functions.media``)."""
+        return False
+
     def accepts(self, ctx: Ctx, d: StepDef) -> bool:
         """Whether the current input is an answer here (a dry run of :meth:`handle`)."""
         return not isinstance(self.handle(ctx, d), Miss)

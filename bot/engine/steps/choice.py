@@ -4,6 +4,8 @@ The answer may be the button, the 1-based number (SMS), the title typed with or 
 diacritics, or a text in which exactly one option's ``match`` words appear ("nha bi ngap" ->
 flood). Options are fixed (``options`` with text keys) or computed (``options_from``: a named
 function returning ``(value, title)``). Buttons carry the option number, so payloads stay short.
+``also`` maps more values to their match words: answers a resident may type or an NLU entity
+may name (``marriage``: "cưới") without a button of their own, to keep the list short.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def options(ctx: Ctx, d: StepDef) -> list[tuple[str, str, tuple[str, ...]]]:
 def pick(ctx: Ctx, opts: list[tuple[str, str, tuple[str, ...]]]) -> int | None:
     """The 0-based index of the option the input names, or None."""
     if ctx.button_value is not None:
-        n = int(ctx.button_value) if ctx.button_value.isdigit() else 0
+        n = int(ctx.button_value) if ctx.button_value.isdecimal() else 0
         return n - 1 if 1 <= n <= len(opts) else None
     m = _NUMBER.match(ctx.text)
     if m:
@@ -62,7 +64,8 @@ class ChoiceStep(Step):
         opts = options(ctx, d)
         i = pick(ctx, opts)
         if i is None:
-            return Miss(kw={"n": len(opts)})
+            extra = _also(ctx, d, ctx.text)
+            return Answer(extra, route=extra) if extra else Miss(kw={"n": len(opts)})
         return Answer(opts[i][0], route=opts[i][0])
 
     def prefill(self, ctx: Ctx, d: StepDef, value: str) -> Answer | None:
@@ -70,6 +73,19 @@ class ChoiceStep(Step):
         for v, _, _ in opts:
             if v == value:
                 return Answer(v, route=v)
+        if value in (d.get("also") or {}):
+            return Answer(value, route=value)
         probe = Ctx(ctx.services, ctx.catalog, ctx.flows, ctx.session, ctx.inp, value)
         i = pick(probe, opts)
         return Answer(opts[i][0], route=opts[i][0]) if i is not None else None
+
+
+def _also(ctx: Ctx, d: StepDef, text: str) -> str | None:
+    """The one ``also`` value whose match words appear in ``text``, or None."""
+    if ctx.button_value is not None:
+        return None
+    words = f" {key(text)} "
+    hits = [
+        v for v, match in (d.get("also") or {}).items() if any(f" {w} " in words for w in match)
+    ]
+    return str(hits[0]) if len(hits) == 1 else None

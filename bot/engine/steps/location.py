@@ -18,12 +18,12 @@ class LocationStep(Step):
     retry_key = "retry.location"
 
     def auto(self, ctx: Ctx, d: StepDef) -> Answer | None:
-        if ctx.channel == "sms" and ctx.slots.get("commune_code"):
+        if ctx.rendering == "sms" and ctx.slots.get("commune_code"):
             return Answer(None, route="skip")
         return None
 
     def prompt(self, ctx: Ctx, d: StepDef) -> list[Reply]:
-        if ctx.channel == "sms":
+        if ctx.rendering == "sms":
             return [ctx.reply(ctx.t(str(d.text)))]
         skip = ctx.button(ctx.t("location.skip"), "skip")
         return [ctx.reply(ctx.t(str(d.text)), (skip,), "location")]
@@ -34,7 +34,7 @@ class LocationStep(Step):
             return Answer({"lat": loc.lat, "lon": loc.lon}, route="pin")
         if ctx.button_value == "skip" or key(ctx.text) in SKIP_WORDS:
             return Answer(None, route="skip")
-        if ctx.channel == "sms" and key(ctx.text):
+        if ctx.rendering == "sms" and key(ctx.text):
             return Answer(None, route="text", slots={"location_text": ctx.text[:200]})
         return Miss()
 

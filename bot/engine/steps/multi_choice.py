@@ -1,7 +1,11 @@
 """``multi_choice``: several options; buttons toggle (a tick shows the choice), "Xong" ends.
 
 Typed "1,3" or "1 3" (SMS) or titles separated by commas answer at once. An option listed in
-``exclusive`` (e.g. ``none``) clears the others. The answer is the list of chosen values.
+``exclusive`` (e.g. ``none``: "Không có ai") answers the question at once, alone. While nothing
+is ticked, a step with an exclusive option shows no "Xong" (the exclusive option is the way to
+say "none"); once something is ticked, the exclusive options give way to "Xong". So a step of
+four options and "Không có ai" never shows more than five buttons, Zalo's limit per message, and
+"Xong" is never pushed into a separate message. The answer is the list of chosen values.
 """
 
 from __future__ import annotations
@@ -26,11 +30,14 @@ class MultiChoiceStep(Step):
 
     def prompt(self, ctx: Ctx, d: StepDef) -> list[Reply]:
         chosen = set(ctx.pending.get("sel", []))
+        exclusive = set(d.get("exclusive", ()))
         buttons = [
             ctx.button(("✓ " if v in chosen else "") + title, str(i))
             for i, (v, title, _) in enumerate(options(ctx, d), 1)
+            if not (chosen and v in exclusive)
         ]
-        buttons.append(ctx.button(ctx.t("multi.done"), "done"))
+        if chosen or not exclusive:
+            buttons.append(ctx.button(ctx.t("multi.done"), "done"))
         values = registry.placeholders(ctx, d.get("getter"))
         return [ctx.reply(ctx.t(str(d.text), **values), tuple(buttons))]
 
@@ -47,10 +54,12 @@ class MultiChoiceStep(Step):
         if ctx.button_value == "done" or key(ctx.text) in DONE_WORDS:
             return Answer([v for v in values if v in chosen])
         if ctx.button_value is not None:
-            n = int(ctx.button_value) if ctx.button_value.isdigit() else 0
+            n = int(ctx.button_value) if ctx.button_value.isdecimal() else 0
             if not 1 <= n <= len(opts):
                 return Miss()
             value = values[n - 1]
+            if value in set(d.get("exclusive", ())):
+                return Answer([value])  # "Không có ai" says it all
             chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
             chosen = self._normalise(d, chosen, value if value in chosen else None)
             return Stay({"sel": chosen}, push=False)
