@@ -27,12 +27,23 @@ from bot.store.places import PlaceRepo
 from bot.store.refs import random_code
 from bot.store.reports import ReportRepo
 from bot.store.subscriptions import SubscriptionRepo
+from bot.store.triage import TriageRepo
+from bot.store.users import UserRepo
 
 
 class Tx:
     """The repositories of one open transaction. Do not keep it past the ``async with``."""
 
-    __slots__ = ("contacts", "eligibility", "outbound", "places", "reports", "subscriptions")
+    __slots__ = (
+        "contacts",
+        "eligibility",
+        "outbound",
+        "places",
+        "reports",
+        "subscriptions",
+        "triage",
+        "users",
+    )
 
     def __init__(self, session: AsyncSession, codes: Callable[[], str]) -> None:
         self.contacts = ContactRepo(session)
@@ -41,6 +52,8 @@ class Tx:
         self.eligibility = EligibilityRepo(session)
         self.places = PlaceRepo(session)
         self.outbound = OutboundRepo(session)
+        self.users = UserRepo(session)
+        self.triage = TriageRepo(session)
 
 
 class Store:
