@@ -1,0 +1,161 @@
+"""What an officer can do to a report, for the pages and the API alike.
+
+Each action runs in one transaction: scope check, workflow check, the change, the history
+event, the audit event and (for what a resident cares about) the message to the resident,
+recorded by the messenger in the same transaction and sent after commit. If the messenger
+cannot take the message, nothing of the action is kept: the page never says "sent" for a
+message that was not.
+
+Errors: :class:`NotVisible` (404: unknown, or outside the caller's scope, alike),
+:class:`NotAllowed` (403: visible but the role is read-only), :class:`Invalid` (a move the
+workflow forbids, a missing reason; the message is Vietnamese for the officer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.store.records import ContactRecord, ReportEvent, ReportRecord, WebUserRecord
+from bot.store.repo import Tx
+from bot.web.workspace.auth import Principal
+from bot.web.workspace.backbone import Message, audit, conversation
+from bot.web.workspace.deps import Workspace
+
+MAX_TEXT = 2000
+
+
+class NotVisible(LookupError):
+    """No such report for this caller (404: never confirm another commune's codes)."""
+
+
+class NotAllowed(PermissionError):
+    """The caller may see the report but not change it (a village head)."""
+
+
+class Invalid(ValueError):
+    """The change is not allowed as asked; ``str()`` is the officer-facing reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDetail:
+    report: ReportRecord
+    history: list[ReportEvent]
+    messages: list[Message]
+    contact: ContactRecord | None
+    assignee: WebUserRecord | None
+    people: dict[int, str]  # user id -> username, for the history's actors
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()[:MAX_TEXT]
+
+
+class Triage:
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+
+    async def _visible(self, tx: Tx, who: Principal, ref: str) -> ReportRecord:
+        report = await tx.triage.get(who.scope, ref)
+        if report is None:
+            raise NotVisible(ref)
+        return report
+
+    async def _writable(self, tx: Tx, who: Principal, ref: str) -> ReportRecord:
+        report = await self._visible(tx, who, ref)
+        if not who.rule.act:
+            raise NotAllowed(ref)
+        return report
+
+    async def detail(self, who: Principal, ref: str) -> ReportDetail:
+        async with self._ws.bot.store.transaction() as tx:
+            report = await self._visible(tx, who, ref)
+            history = await tx.reports.history(report.ref)
+            contact = await tx.triage.contact(report.contact_id)
+            messages = await conversation(tx, report.contact_id)
+            ids = {int(e.actor[5:]) for e in history if e.actor.startswith("user:")
+                   and e.actor[5:].isdigit()}  # fmt: skip
+            if report.assigned_to is not None:
+                ids.add(report.assigned_to)
+            people: dict[int, str] = {}
+            for uid in sorted(ids):
+                user = await tx.users.get(uid)
+                if user is not None:
+                    people[uid] = user.display_name or user.username
+            assignee = None if report.assigned_to is None else await tx.users.get(
+                report.assigned_to
+            )
+        return ReportDetail(report, history, messages, contact, assignee, people)
+
+    async def change_status(
+        self, who: Principal, ref: str, status: str, note: str | None, ip: str | None
+    ) -> ReportRecord:
+        """Move the report along the workflow; tell the resident when the workflow says so."""
+        wf = self._ws.workflow
+        note = _clean(note) or None
+        async with self._ws.bot.store.transaction() as tx:
+            report = await self._writable(tx, who, ref)
+            if status not in wf.statuses:
+                raise Invalid(f"Trạng thái không có: {status}")
+            if not wf.can_move(report.status, status):
+                raise Invalid("Không chuyển được từ trạng thái này sang trạng thái đó.")
+            if wf.needs_reason(status) and not note:
+                raise Invalid("Cần ghi lý do (người dân sẽ được báo lý do này).")
+            updated = await tx.reports.set_status(report.ref, status, actor=who.actor, note=note)
+            if wf.tells_resident(status):
+                await self._tell(tx, report, f"officer.status.{status}", kind="report_status",
+                                 reason=note or "")  # fmt: skip
+            await audit(tx, actor=who.actor, action="report.status", target=f"report:{report.ref}",
+                        detail={"from": report.status, "to": status}, ip=ip)  # fmt: skip
+        return updated
+
+    async def assign(
+        self, who: Principal, ref: str, user_id: int | None, ip: str | None
+    ) -> ReportRecord:
+        """Give the report to an active user of its commune (or to nobody)."""
+        async with self._ws.bot.store.transaction() as tx:
+            report = await self._writable(tx, who, ref)
+            if user_id is not None:
+                target = await tx.users.get(user_id)
+                if (
+                    target is None
+                    or target.disabled
+                    or target.role == "head"
+                    or (target.role == "officer" and target.commune_code != report.commune_code)
+                ):
+                    raise Invalid("Không giao được cho người này.")
+            updated = await tx.reports.assign(report.ref, user_id, actor=who.actor)
+            await audit(tx, actor=who.actor, action="report.assign", target=f"report:{report.ref}",
+                        detail={"assigned_to": user_id}, ip=ip)  # fmt: skip
+        return updated
+
+    async def note(self, who: Principal, ref: str, text: str, ip: str | None) -> ReportEvent:
+        """An internal note: never shown to the resident."""
+        text = _clean(text)
+        if not text:
+            raise Invalid("Ghi chú trống.")
+        async with self._ws.bot.store.transaction() as tx:
+            report = await self._writable(tx, who, ref)
+            event = await tx.reports.add_event(report.ref, "note", actor=who.actor, note=text)
+            await audit(tx, actor=who.actor, action="report.note", target=f"report:{report.ref}",
+                        ip=ip)  # fmt: skip
+        return event
+
+    async def reply(self, who: Principal, ref: str, text: str, ip: str | None) -> ReportEvent:
+        """Write to the resident on their own channel; kept in the report's history."""
+        text = _clean(text)
+        if not text:
+            raise Invalid("Tin trả lời trống.")
+        async with self._ws.bot.store.transaction() as tx:
+            report = await self._writable(tx, who, ref)
+            await self._tell(tx, report, "officer.reply", kind="officer_reply", text=text)
+            event = await tx.reports.add_event(report.ref, "reply", actor=who.actor, note=text)
+            await audit(tx, actor=who.actor, action="report.reply", target=f"report:{report.ref}",
+                        ip=ip)  # fmt: skip
+        return event
+
+    async def _tell(self, tx: Tx, report: ReportRecord, key: str, *, kind: str, **kw: Any) -> None:
+        contact = await tx.contacts.get(report.contact_id)
+        language = contact.language if contact else "vi"
+        text = self._ws.bot.engine.text(key, language, ref=report.ref, **kw)
+        await self._ws.messenger.tell(tx, report.contact_id, text, kind)
