@@ -1,4 +1,4 @@
-"""The ``banbot`` command line: serve, chat, policy, nlu, db, places, webhooks."""
+"""The ``banbot`` command line: serve, chat, policy, nlu, db, places, webhooks, users."""
 
 from __future__ import annotations
 
@@ -110,11 +110,13 @@ def _mount_subcommands() -> None:
     from bot.channels.cli import webhooks
     from bot.nlu.cli import evaluate_command, parse_command
     from bot.policy.cli import classify_command
+    from bot.web.workspace.cli import users
 
     policy.add_command(classify_command)
     nlu.add_command(parse_command)
     nlu.add_command(evaluate_command)
     main.add_command(webhooks)
+    main.add_command(users)
 
 
 _mount_subcommands()

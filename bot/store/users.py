@@ -137,7 +137,7 @@ class UserRepo:
         row.disabled = disabled
         row.updated_at = utcnow()
         if disabled:
-            await self._s.execute(delete(WebSession).where(WebSession.user_id == row.id))
+            await self.end_sessions(row.id)
         await self._s.flush()
         return _record(row)
 
@@ -199,6 +199,10 @@ class UserRepo:
             delete(WebSession).where(WebSession.token_hash == token_hash)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def end_sessions(self, user_id: int) -> None:
+        """End every session of a user (new password, disabled account)."""
+        await self._s.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
     async def purge_sessions(self, *, now: datetime) -> int:
         """Delete expired sessions; returns how many."""

@@ -93,8 +93,9 @@ async def login(
         for key in keys:
             locked_until = (await tx.users.throttle(key)).locked_until
             if locked_until is not None and locked_until > now:
+                detail = {"key": key.partition(":")[0], "until": locked_until.isoformat()}
                 await audit(tx, actor=f"login:{username}", action="login.locked", ip=ip,
-                            detail={"key": key.partition(":")[0], "until": locked_until.isoformat()})  # fmt: skip
+                            detail=detail)  # fmt: skip
                 return LoginResult(locked_until=locked_until)
         found = await tx.users.password_hash(username)
         user, stored = found if found is not None else (None, None)

@@ -56,8 +56,6 @@ async def conversation(tx: Tx, contact_id: int, limit: int = 50) -> list[Message
         return []
     rows = await repo.conversation(contact_id, since=None, limit=limit)
     return [
-        Message(
-            r.direction, r.text, r.at, r.adapter, r.kind, tuple(getattr(r, "media", ()) or ())
-        )
+        Message(r.direction, r.text, r.at, r.adapter, r.kind, tuple(getattr(r, "media", ()) or ()))
         for r in rows
     ]

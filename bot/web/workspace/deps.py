@@ -18,8 +18,10 @@ from fastapi import Depends, HTTPException, Request
 
 from bot.app import App
 from bot.config import WorkspaceSettings
+from bot.reports.urgency import load_urgency_rules
 from bot.web.workspace.auth import Principal, authenticate
 from bot.web.workspace.messenger import ResidentMessenger, messenger_for
+from bot.web.workspace.views import Presenter
 from bot.web.workspace.workflow import Workflow, load_workflow
 
 COOKIE = "banbot_ws"
@@ -39,6 +41,7 @@ class Workspace:
     bot: App
     workflow: Workflow
     messenger: ResidentMessenger
+    presenter: Presenter
     clock: Callable[[], datetime] = field(default=_utcnow)
 
     @property
@@ -69,7 +72,8 @@ def get_workspace(request: Request) -> Workspace:
     if ws is None or ws.bot is not state.bot:
         bot: App = state.bot
         messenger = getattr(state, "ws_messenger", None) or messenger_for(bot)
-        ws = Workspace(bot, load_workflow(workflow_path(bot)), messenger)
+        urgency = load_urgency_rules(bot.settings.data_dir / "urgency.yml")
+        ws = Workspace(bot, load_workflow(workflow_path(bot)), messenger, Presenter(bot, urgency))
         clock = getattr(state, "ws_clock", None)
         if clock is not None:
             ws.clock = clock
@@ -101,9 +105,7 @@ async def caller(request: Request, ws: WorkspaceDep) -> Principal | None:
     token, from_cookie = _token(request)
     principal = None
     if token:
-        principal = await authenticate(
-            ws.bot.store, ws.cfg, ws.workflow, token, now=ws.now()
-        )
+        principal = await authenticate(ws.bot.store, ws.cfg, ws.workflow, token, now=ws.now())
     request.state.principal = principal
     request.state.cookie_auth = from_cookie
     return principal

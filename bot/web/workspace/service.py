@@ -82,8 +82,8 @@ class Triage:
                 user = await tx.users.get(uid)
                 if user is not None:
                     people[uid] = user.display_name or user.username
-            assignee = None if report.assigned_to is None else await tx.users.get(
-                report.assigned_to
+            assignee = (
+                None if report.assigned_to is None else await tx.users.get(report.assigned_to)
             )
         return ReportDetail(report, history, messages, contact, assignee, people)
 

@@ -77,10 +77,10 @@ class Presenter:
         """One line for the queue: hazard / change and the headline numbers."""
         d = report.details
         if report.type == "disaster":
-            bits = [self._opt("ds.hazard", d.get("hazard") or report.subtype)]
+            bits = [self.opt("ds.hazard", d.get("hazard") or report.subtype)]
             if isinstance(d.get("people"), int):
                 bits.append(f"{d['people']} người")
-            vul = [self._opt("ds.vul", v).lower() for v in d.get("vulnerable") or []]
+            vul = [self.opt("ds.vul", v).lower() for v in d.get("vulnerable") or []]
             if vul:
                 bits.append("có " + ", ".join(vul))
             if d.get("danger_now") is True:
@@ -88,10 +88,10 @@ class Presenter:
             return " · ".join(b for b in bits if b)
         if report.type == "household_change":
             return " · ".join(
-                b for b in (self._opt("hc.opt", report.subtype), _s(d.get("who"))) if b
+                b for b in (self.opt("hc.opt", report.subtype), _s(d.get("who"))) if b
             )
         if report.type == "eligibility_request":
-            return self._opt("el.class", d.get("class") or report.subtype)
+            return self.opt("el.class", d.get("class") or report.subtype)
         return _s(d.get("reason")) or "Muốn gặp cán bộ"
 
     def facts(self, report: ReportRecord) -> list[Fact]:
@@ -99,28 +99,28 @@ class Presenter:
         facts: list[Fact] = []
         if report.type == "disaster":
             facts += [
-                Fact("Loại thiên tai", self._opt("ds.hazard", d.get("hazard") or report.subtype)),
+                Fact("Loại thiên tai", self.opt("ds.hazard", d.get("hazard") or report.subtype)),
                 Fact("Có người nguy hiểm ngay", "Có" if d.get("danger_now") is True else "Không"),
                 Fact("Số người", _s(d.get("people")) or "-"),
                 Fact("Người cần chú ý", ", ".join(
-                    self._opt("ds.vul", v) for v in d.get("vulnerable") or []) or "Không có"),
-                Fact("Tình trạng nhà", self._opt("ds.house", d.get("house_state"))),
+                    self.opt("ds.vul", v) for v in d.get("vulnerable") or []) or "Không có"),
+                Fact("Tình trạng nhà", self.opt("ds.house", d.get("house_state"))),
                 Fact("Nơi (người dân ghi)", _s(d.get("place") or d.get("location_text")) or "-"),
             ]  # fmt: skip
         elif report.type == "household_change":
             facts += [
-                Fact("Thay đổi", self._opt("hc.opt", report.subtype)),
+                Fact("Thay đổi", self.opt("hc.opt", report.subtype)),
                 Fact("Người", _s(d.get("who")) or "-"),
                 Fact("Thời gian", _s(d.get("when")) or "-"),
                 Fact("Nơi ở", _s(d.get("place")) or "-"),
             ]
         elif report.type == "eligibility_request":
             facts += [
-                Fact("Kết quả tự kiểm tra", self._opt("el.class", d.get("class"))),
+                Fact("Kết quả tự kiểm tra", self.opt("el.class", d.get("class"))),
                 Fact("Thu nhập/người/tháng", _money(d.get("income_per_person"))),
                 Fact("Số nhân khẩu", _s(d.get("household_size")) or "-"),
-                Fact("Chỉ số thiếu hụt", self._indicators(report, d.get("deprived"))),
-                Fact("Chưa trả lời được", self._indicators(report, d.get("unknown"))),
+                Fact("Chỉ số thiếu hụt", self.indicators(report, d.get("deprived"))),
+                Fact("Chưa trả lời được", self.indicators(report, d.get("unknown"))),
                 Fact("Chuẩn áp dụng", _s(d.get("standard")) or "-"),
             ]
         else:
@@ -141,14 +141,14 @@ class Presenter:
             Fact("Kênh", ", ".join(channels) or "-"),
         ]
 
-    def _indicators(self, report: ReportRecord, keys: Any) -> str:
+    def indicators(self, report: ReportRecord, keys: Any) -> str:
         if not keys:
             return "Không có"
         names = {i.key: i.name.get("vi", i.key)
                  for i in self._bot.policy.indicators(report.created_at.date())}  # fmt: skip
         return ", ".join(names.get(str(k), str(k)) for k in keys)
 
-    def _opt(self, prefix: str, value: Any) -> str:
+    def opt(self, prefix: str, value: Any) -> str:
         if not value:
             return "-"
         key = f"{prefix}.{value}"
