@@ -144,10 +144,17 @@ class UserRepo:
     # -- sessions -----------------------------------------------------------------------------
 
     async def open_session(
-        self, user_id: int, *, token_hash: str, csrf: str, ip: str | None, expires_at: datetime
+        self,
+        user_id: int,
+        *,
+        token_hash: str,
+        csrf: str,
+        ip: str | None,
+        expires_at: datetime,
+        now: datetime | None = None,
     ) -> None:
-        """Start a session and note the login time on the user."""
-        now = utcnow()
+        """Start a session (at ``now``, default the real time) and note the login time."""
+        now = now or utcnow()
         user = await self._must(user_id)
         user.last_login_at = now
         self._s.add(

@@ -110,7 +110,7 @@ async def login(
         expires = min(now + timedelta(hours=cfg.session_hours),
                       now + timedelta(minutes=cfg.session_idle_minutes))  # fmt: skip
         await tx.users.open_session(
-            user.id, token_hash=token_hash(token), csrf=csrf, ip=ip, expires_at=expires
+            user.id, token_hash=token_hash(token), csrf=csrf, ip=ip, expires_at=expires, now=now
         )
         await audit(tx, actor=f"user:{user.id}", action="login", target=f"user:{user.username}",
                     ip=ip)  # fmt: skip
