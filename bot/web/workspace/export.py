@@ -8,13 +8,15 @@
 
 CSV: one table; with a kind filter it has that kind's shape, otherwise the common one.
 XLSX: one sheet per kind present, each in its own shape. Cells starting with = + - @ are
-prefixed with ' so a spreadsheet never runs a resident's text as a formula.
+prefixed with ' so a spreadsheet never runs a resident's text as a formula (our own E.164
+phone numbers excepted).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +25,7 @@ from openpyxl import Workbook
 from bot.store.triage import ExportRow
 from bot.web.workspace.views import Presenter
 
+PHONES = re.compile(r"\+\d{6,15}(, \+\d{6,15})*")
 Column = tuple[str, Callable[[ExportRow, Presenter], object]]
 
 
@@ -120,6 +123,8 @@ def _row(row: ExportRow, columns: list[Column], p: Presenter) -> list[object]:
 def _safe(value: object) -> object:
     if value is None:
         return ""
+    if isinstance(value, str) and PHONES.fullmatch(value):
+        return value  # our own E.164 numbers, not something a resident typed
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
