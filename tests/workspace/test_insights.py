@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
 
 from openpyxl import load_workbook
 
@@ -55,8 +54,8 @@ async def test_csv_of_disaster_reports_has_the_relief_facts(env: Env) -> None:
 async def test_xlsx_has_one_sheet_per_kind_in_its_shape(env: Env) -> None:
     await _login(env)
     await env.report()
-    await env.report(kind="household_change", subtype="split",
-                     details={"who": "Lò Văn C", "when": "tháng 6", "place": "bản Panh"})  # fmt: skip
+    fact = {"who": "Lò Văn C", "when": "tháng 6", "place": "bản Panh"}
+    await env.report(kind="household_change", subtype="split", details=fact)
     r = await env.client.get("/ws/export.xlsx")
     book = load_workbook(io.BytesIO(r.content))
     assert book.sheetnames == ["Mẫu 06 - thiên tai", "Mẫu 01 - biến động hộ"]
@@ -93,8 +92,10 @@ async def test_map_places_pins_villages_and_lists_the_rest(env: Env) -> None:
 
 
 def test_map_projection_keeps_points_inside_and_tiles_optional() -> None:
-    points = [MapPoint(21.30, 103.90, "new", "a", "/ws/reports/TT-1"),
-              MapPoint(21.36, 103.97, "resolved", "b <x>", "/ws/reports/TT-2", big=True)]  # fmt: skip
+    points = [
+        MapPoint(21.30, 103.90, "new", "a", "/ws/reports/TT-1"),
+        MapPoint(21.36, 103.97, "resolved", "b <x>", "/ws/reports/TT-2", big=True),
+    ]
     svg = str(report_map(points))
     for x, y in re.findall(r'cx="([\d.]+)" cy="([\d.]+)"', svg):
         assert 0 < float(x) < 640 and 0 < float(y) < 420
