@@ -115,7 +115,7 @@ async def test_clusters_group_without_merging(env: Env) -> None:
     await env.report(village=PANH, details=details(2, []))  # another village
     page = await env.client.get("/ws/")
     assert "3 hộ ở bản Nam Niệu báo ngập, 23 người, 2 hộ có người già, 1 hộ có trẻ em" in page.text
-    group = page.text.split('class="clusters"', 1)[1].split("</div>\n  </div>", 1)[0]
+    group = page.text.split('class="clusters"', 1)[1].split('<p class="meta">', 1)[0]
     assert set(REF.findall(group)) == {a.ref, b.ref, c.ref}
     assert len(_order(page.text)) == 5  # every report is still its own row
 
