@@ -9,6 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.domain.json import JSON
 from bot.engine.types import ActionRequest, ContactInfo
 from bot.ports import PlaceLookup
 from bot.reports.urgency import UrgencyRules, score_disaster
@@ -16,7 +17,6 @@ from bot.store.repo import Tx
 
 log = logging.getLogger(__name__)
 
-JSON = dict[str, Any]
 Handler = Callable[[Tx, ContactInfo, JSON], Awaitable[JSON]]
 
 

@@ -65,11 +65,11 @@ def _inbound(line: str, user: str, channel: str) -> tuple[Inbound, dict[str, Any
     """``/pin LAT LON`` shares a location, ``/photo NAME`` a photo; anything else is text."""
     parts = line.split()
     msg = Inbound(
-        channel="sim",
+        adapter="sim",
         address=f"sim:{user}",
         external_id=uuid.uuid4().hex,
         text=line,
-        render_as=channel,
+        rendering=channel,
     )
     if len(parts) == 3 and parts[0] == "/pin":
         try:

@@ -34,14 +34,14 @@ from bot.engine.types import ContactInfo, Input, Turn
 from bot.i18n import system_text
 from bot.ports import Nlu
 from bot.sessions.factory import ConversationState
-from bot.sessions.keys import dedupe_key, lock_key, session_key
+from bot.sessions.keys import dedupe_key, lock_key, scheme_of, session_key
 from bot.store.records import ContactRecord
-from bot.store.repo import Store
+from bot.store.repo import Store, Tx
+from bot.textnorm import clean_text
 
 log = logging.getLogger(__name__)
 
 MAX_ACTIONS_PER_TURN = 8
-MAX_TEXT = 2000  # longer messages are cut before NLU and the engine; nothing needs more
 STOP_EVENTS = frozenset({"stop", "unfollow"})
 START_EVENTS = frozenset({"start", "follow", "new_conversation"})
 
@@ -80,11 +80,11 @@ class Pipeline:
     async def handle(self, msg: Inbound, *, now: datetime | None = None) -> Outcome:
         """Process one inbound message and return the replies to send (after commit)."""
         started = time.perf_counter()
-        dkey = dedupe_key(msg.channel, msg.address, msg.external_id)
+        dkey = dedupe_key(msg.adapter, msg.address, msg.external_id)
         if not await self._state.deduper.first_time(dkey, self._settings.dedupe_ttl_seconds):
-            log.info("duplicate delivery dropped: %s %s", msg.channel, msg.external_id)
+            log.info("duplicate delivery dropped: %s %s", msg.adapter, msg.external_id)
             return Outcome([], duplicate=True)
-        key = session_key(msg.channel, msg.address)
+        key = session_key(scheme_of(msg.address), msg.address)
         try:
             return await self._locked(key, msg, now, started)
         except TimeoutError:
@@ -97,7 +97,7 @@ class Pipeline:
         self, key: str, msg: Inbound, now: datetime | None, started: float
     ) -> Outcome:
         # The lock has its own key: a Redis lock stores its token under the name it is given.
-        async with self._state.locker.lock(lock_key(msg.channel, msg.address)):
+        async with self._state.locker.lock(lock_key(scheme_of(msg.address), msg.address)):
             session = await self._state.sessions.load(key)
             contact: ContactInfo | None = None
             if msg.event or msg.contact_phone:
@@ -137,14 +137,12 @@ class Pipeline:
         transaction; the replies are returned only after it commits."""
         async with self._store.transaction() as tx:
             if contact is None:
-                rec = await tx.contacts.get_or_create(
-                    msg.address, msg.channel, self._settings.default_language
-                )
+                rec = await self._get_contact(tx, msg)
                 contact = _contact_info(rec, msg)
             inp = Input(
                 now=now or datetime.now(UTC),
                 contact=contact,
-                text="menu" if msg.event in START_EVENTS else _clean(msg.text),
+                text="menu" if msg.event in START_EVENTS else clean_text(msg.text),
                 button=msg.button,
                 location=msg.location,
                 media=msg.media,
@@ -163,13 +161,18 @@ class Pipeline:
                 raise RuntimeError("flow requested too many actions in one turn")
         return turn, replies, contact
 
+    async def _get_contact(self, tx: Tx, msg: Inbound) -> ContactRecord:
+        # The simulator shows any rendering; what it showed last is how the bot writes first.
+        rendering = msg.rendering if msg.adapter == "sim" else None
+        return await tx.contacts.get_or_create(
+            msg.address, msg.adapter, self._settings.default_language, rendering=rendering
+        )
+
     async def _contact(self, msg: Inbound) -> tuple[ContactInfo, bool]:
         """The sender's contact after this message's effect on it; True if a phone was linked."""
         linked = False
         async with self._store.transaction() as tx:
-            rec = await tx.contacts.get_or_create(
-                msg.address, msg.channel, self._settings.default_language
-            )
+            rec = await self._get_contact(tx, msg)
             if msg.event in STOP_EVENTS:
                 # Subscriptions are kept: a stopped contact gets no bulk notice, and START /
                 # UNSTOP / follow / unblocking brings back exactly what they had chosen.
@@ -181,7 +184,7 @@ class Pipeline:
                 rec = await tx.contacts.link_phone(rec.id, urn)
                 linked = True
             elif msg.contact_phone:
-                log.warning("shared contact is not a phone number; not linked (%s)", msg.channel)
+                log.warning("shared contact is not a phone number; not linked (%s)", msg.adapter)
         return _contact_info(rec, msg), linked
 
 
@@ -189,7 +192,7 @@ def _contact_info(rec: ContactRecord, msg: Inbound) -> ContactInfo:
     return ContactInfo(
         id=rec.id,
         address=msg.address,
-        channel=msg.render_as or msg.channel,
+        rendering=msg.rendering or "telegram",
         language=rec.language,
         village_id=rec.village_id,
         notice_seen=rec.notice_seen,
@@ -199,9 +202,3 @@ def _contact_info(rec: ContactRecord, msg: Inbound) -> ContactInfo:
 
 def _has_content(msg: Inbound) -> bool:
     return bool(msg.text.strip() or msg.button or msg.location or msg.media)
-
-
-def _clean(text: str) -> str:
-    """Drop control characters (keep newlines) and cap the length; never raises."""
-    cleaned = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
-    return cleaned.strip()[:MAX_TEXT]

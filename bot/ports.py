@@ -1,7 +1,16 @@
-"""The boundaries of the application, as Protocols.
+"""The boundaries of the application, as Protocols: every one here has real implementations
+and callers.
 
 Everything with I/O sits behind one of these; ``bot/app.py`` picks the implementation from
-:class:`bot.config.Settings`. Contract tests run one test class against every implementation.
+:class:`bot.config.Settings`. Contract tests run one test class against every implementation:
+
+- :class:`Nlu` — built-in (``bot.nlu``) and Rasa (``integrations.rasa``);
+- :class:`SessionStore`, :class:`Locker`, :class:`Deduper` — memory and Redis (``bot.sessions``);
+- :class:`ChannelAdapter` — one per folder of ``integrations/``, plus the simulator;
+- :class:`ChannelState` — memory and SQL (Zalo's tokens and reply window);
+- :class:`RateLimiter` — memory and Redis GCRA (``bot.outbound.limiter``);
+- :class:`JobQueue` — in-process and arq on Redis (``bot.jobs``);
+- :class:`PlaceLookup`, :class:`PolicyService` — the gazetteer and the policy rules, in memory.
 """
 
 from __future__ import annotations
@@ -9,13 +18,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from bot.domain.messages import Outbound
+from bot.channels.base import Activity, ParseResult, SendResult, WebhookRequest
+from bot.domain.json import JSON as JSON
+from bot.domain.messages import Outbound, Reply
 from bot.domain.places import Commune, PlaceMatch, Village
 from bot.domain.policy import Classification, Indicator, LoanProgram, Standard, Support
 
-JSON = dict[str, Any]
+if TYPE_CHECKING:
+    from bot.outbound.limiter import Rate
+    from bot.store.work import Work
 
 
 @runtime_checkable
@@ -56,12 +69,97 @@ class Deduper(Protocol):
         ...
 
 
-class Channel(Protocol):
-    """An outbound path to residents (Telegram, Zalo, SMS, simulator)."""
+class ChannelAdapter(Protocol):
+    """One messaging system (``integrations/<name>/``, or the simulator).
 
-    name: str
+    Built as ``Adapter(settings, deps)``; a missing or bad setting raises
+    :class:`bot.channels.base.AdapterConfigError` then, never at the first send.
 
-    async def send(self, messages: Sequence[Outbound]) -> None: ...
+    1. ``verify(request)`` — authenticity only (secret-token header, HMAC / SHA-256 signature),
+       in constant time; raises ``Unauthorized`` (401 / 403, nothing runs). It writes nothing.
+    2. ``parse(request)`` — provider payload -> ``ParseResult`` (``Inbound`` messages, delivery
+       statuses, contact activity); ``BadPayload`` for an unreadable body (400); an unknown
+       event type is not an error (200, ignored).
+    3. ``record_activity(activity)`` — called for every authentic, parsed delivery before any
+       reply is sent: what the adapter must remember of a contact writing (Zalo's free reply
+       window); most adapters do nothing.
+    4. ``reachable(address)`` — None if a message the bot starts itself can go to ``address``
+       now, else a reason code (``zalo_window_closed``): the router then tries another way.
+    5. ``render(address, replies, language, rendering=None)`` — replies -> ``Outbound``;
+       ``rendering`` matters only to the simulator, which can show any.
+    6. ``send(outbound)`` — one provider call; ``SendResult`` or ``SendError`` (one vocabulary,
+       mapped in one place per adapter). With ``idempotent_sends`` a retried send can never
+       reach the person twice (the provider deduplicates on ``meta["outbound_id"]``).
+    """
+
+    name: str  # registry key and /webhooks/<name>: "telegram", "zalo", "twilio_sms", ...
+    rendering: str  # how its messages look: "telegram" | "zalo" | "sms"
+    schemes: tuple[str, ...]  # URN schemes it reaches: ("telegram",), ("tel",), ...
+    idempotent_sends: bool
+
+    async def verify(self, request: WebhookRequest) -> None: ...
+
+    def parse(self, request: WebhookRequest) -> ParseResult: ...
+
+    async def record_activity(self, activity: Sequence[Activity]) -> None: ...
+
+    async def reachable(self, address: str) -> str | None: ...
+
+    def render(
+        self,
+        address: str,
+        replies: Sequence[Reply],
+        language: str,
+        rendering: str | None = None,
+    ) -> list[Outbound]: ...
+
+    async def send(self, message: Outbound) -> SendResult: ...
+
+    async def aclose(self) -> None: ...
+
+
+class ChannelState(Protocol):
+    """Durable key -> (JSON value, version), shared by every process; versions start at 1 and
+    grow by one per write (Zalo's single-use refresh token, its reply window)."""
+
+    async def get(self, key: str) -> tuple[JSON, int] | None: ...
+
+    async def put(self, key: str, value: JSON, *, expected_version: int | None) -> bool:
+        """Write if the stored version equals ``expected_version`` (None: key must be absent).
+        Returns False, writing nothing, when another writer got there first.
+        """
+        ...
+
+
+class RateLimiter(Protocol):
+    """Send budgets (GCRA) shared by every sender of one adapter."""
+
+    async def try_acquire(
+        self, key: str, rate: Rate, cost: float = 1.0, *, reserve: float = 0.0
+    ) -> float:
+        """0.0 if ``cost`` units were taken now; else the seconds to wait (nothing taken).
+
+        ``reserve`` units of the bucket stay free for others: bulk sends take with
+        ``reserve=1`` so a reply always finds a unit (replies are never starved by bulk).
+        """
+        ...
+
+    async def pause(self, key: str, seconds: float) -> None:
+        """Nobody takes from ``key`` for ``seconds`` (the provider said 429, retry after)."""
+        ...
+
+
+class JobQueue(Protocol):
+    """Runs committed work: sends and jobs, in two lanes (``reply`` ahead of ``bulk``).
+
+    ``enqueue`` is idempotent per item (queueing an item already queued does nothing); items
+    survive a crash of the process that queued them (arq) or are re-queued by the sweeper from
+    the database (in-process runner).
+    """
+
+    async def enqueue(self, work: Sequence[Work]) -> None: ...
+
+    async def aclose(self, grace_seconds: float = 10.0) -> None: ...
 
 
 class PlaceLookup(Protocol):

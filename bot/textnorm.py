@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+_LINE_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n\s*(?:\n\s*)+")
+MAX_TEXT = 2000  # nothing anyone writes to the bot needs more; longer input is cut, never refused
 # đ/Đ are letters in their own right, not a base letter plus a combining mark.
 _D = str.maketrans({"đ": "d", "Đ": "D"})
 
@@ -41,3 +44,23 @@ def fold_keep_offsets(text: str) -> str:
         base = strip_diacritics(unicodedata.normalize("NFC", ch)).lower()
         out.append(base if len(base) == 1 else ch.lower()[:1] or ch)
     return "".join(out)
+
+
+def clean_text(text: str) -> str:
+    """What the bot reads of a message: NFC; control characters as spaces except newlines
+    (a village notice has lines); format, surrogate, private-use and unassigned characters
+    dropped; spaces collapsed within lines, at most one blank line; trimmed; cut to
+    :data:`MAX_TEXT`. Never raises, whatever arrives."""
+    text = nfc(text[: MAX_TEXT * 2])
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append(ch)
+            continue
+        cat = unicodedata.category(ch)
+        if cat == "Cc":
+            out.append(" ")
+        elif cat not in ("Cf", "Cs", "Co", "Cn"):
+            out.append(ch)
+    lines = "\n".join(line.strip() for line in _LINE_SPACES.sub(" ", "".join(out)).split("\n"))
+    return _BLANK_LINES.sub("\n\n", lines).strip()[:MAX_TEXT]

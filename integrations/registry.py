@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from bot.channels.base import ChannelAdapter
 from bot.config import Settings
+from bot.ports import ChannelAdapter
 
 # name -> module; the name is the settings section, the URL segment /webhooks/<name>
 CHANNELS: dict[str, str] = {

@@ -1,29 +1,35 @@
-"""The contract every channel adapter in ``integrations/<name>/`` fulfils.
+"""The values channel adapters exchange with the rest of the bot, and their errors.
 
-An adapter is three small, testable steps and one send:
-
-1. ``verify(request)`` — authenticity first (secret-token header, HMAC / SHA-256 signature),
-   in constant time; raises :class:`Unauthorized` (the route answers 401 or 403, nothing runs);
-2. ``parse(request)`` — provider payload -> :class:`ParseResult` of channel-neutral ``Inbound``
-   messages and delivery-status updates; raises :class:`BadPayload` for invalid JSON / form
-   (400); an event type it does not know is *not* an error: an empty result (200, ignored);
-3. ``render(replies, language)`` — the engine's replies -> ``Outbound`` for this channel;
-4. ``send(outbound)`` — one provider API call; returns :class:`SendResult` or raises
-   :class:`SendError` with one of four kinds.
-
-Provider types never leave the adapter. Addresses are URNs: ``telegram:<chat id>``,
-``zalo:<user id>``, ``zalobot:<chat id>``, ``tel:+84912345678``.
+The adapter contract itself is :class:`bot.ports.ChannelAdapter`; :class:`AdapterDefaults`
+gives an adapter the parts most of them do not need. Provider types never leave the adapter.
+Addresses are URNs: ``telegram:<chat id>``, ``zalo:<user id>``, ``zalobot:<chat id>``,
+``tel:+84912345678``, ``sim:<user>``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from datetime import datetime
+from typing import Literal
 
-from bot.domain.messages import Inbound, Outbound, Reply
+from bot.domain.messages import Inbound
 
-SendErrorKind = Literal["retryable", "throttled", "stopped", "permanent"]
+SendErrorKind = Literal["retryable", "throttled", "stopped", "permanent", "unknown"]
+
+
+class AdapterConfigError(ValueError):
+    """An enabled adapter's settings are missing or wrong: the bot refuses to start."""
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """A contact did something the provider counts (wrote, followed, sent a sticker), even if
+    it carries no message for the bot: ``address``, the provider's time, its event id."""
+
+    address: str
+    at: datetime | None
+    external_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,7 @@ class ParseResult:
     statuses: Sequence[DeliveryStatus] = ()
     response_body: str = ""
     response_type: str = "text/plain"
+    activity: Sequence[Activity] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +95,10 @@ class SendError(Exception):
     - ``retryable``: network error, 5xx — retry with backoff;
     - ``throttled``: 429 / flood control — wait ``retry_after`` seconds, then retry;
     - ``stopped``: the contact blocked the bot / sent STOP / unfollowed — mark stopped, no retry;
-    - ``permanent``: bad request, invalid number, too long — record, no retry.
+    - ``permanent``: bad request, invalid number, too long — record, no retry;
+    - ``unknown``: the request may have reached the provider (a timeout after sending): no
+      blind retry, which could reach the person twice, unless the adapter's sends are
+      idempotent.
     """
 
     def __init__(
@@ -106,18 +116,17 @@ class SendError(Exception):
         self.code = code
 
 
-class ChannelAdapter(Protocol):
-    """One outside messaging system. ``name`` is the registry key and URL segment."""
+class AdapterDefaults:
+    """What most adapters do for the optional parts of :class:`bot.ports.ChannelAdapter`."""
 
-    name: str  # "telegram", "zalo", "zalo_bot", "twilio_sms", "android_sms"
-    render_channel: str  # how replies look: "telegram" | "zalo" | "sms"
+    idempotent_sends = False
 
-    async def verify(self, request: WebhookRequest) -> None: ...
+    async def record_activity(self, activity: Sequence[Activity]) -> None:
+        """Nothing to remember of a contact writing."""
 
-    def parse(self, request: WebhookRequest) -> ParseResult: ...
+    async def reachable(self, address: str) -> str | None:
+        """Any known address can be written to at any time."""
+        return None
 
-    def render(self, address: str, replies: Sequence[Reply], language: str) -> list[Outbound]: ...
-
-    async def send(self, message: Outbound) -> SendResult: ...
-
-    async def aclose(self) -> None: ...
+    async def aclose(self) -> None:
+        """No connections to close."""

@@ -18,9 +18,9 @@ from typing import Any
 
 import click
 
-from bot.channels.base import ChannelAdapter
 from bot.config import Settings, get_settings
 from bot.engine.texts import Catalog
+from bot.ports import ChannelAdapter
 from bot.store.channel_state import SqlChannelState
 from bot.store.repo import Store
 from integrations.registry import CHANNELS, SECTIONS, AdapterDeps, section

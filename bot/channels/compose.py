@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
-from bot.channels.base import ChannelAdapter
 from bot.channels.runtime import ChannelRuntime, Handler
 from bot.config import Settings
 from bot.outbound.dispatcher import Dispatcher
-from bot.outbound.limiter import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from bot.outbound.limiter import MemoryRateLimiter, RedisRateLimiter
+from bot.ports import ChannelAdapter, RateLimiter
 from bot.store.channel_state import SqlChannelState
 from bot.store.repo import Store
 from integrations.registry import AdapterDeps, build_enabled

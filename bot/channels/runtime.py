@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from bot.channels.base import ChannelAdapter, DeliveryStatus, ParseResult
+from bot.channels.base import DeliveryStatus, ParseResult
 from bot.domain.messages import Inbound
 from bot.outbound.dispatcher import OutboundRunner
 from bot.pipeline import Outcome
+from bot.ports import ChannelAdapter
 from bot.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,9 @@ class ChannelRuntime:
         """Record statuses, then schedule every inbound message; returns without waiting."""
         if self._closed:
             raise RuntimeError("shutting down; the provider will retry")
+        if result.activity:
+            # Before any reply can be sent (e.g. Zalo's free reply window opens here).
+            await adapter.record_activity(result.activity)
         if result.statuses:
             await self._record_statuses(adapter.name, result.statuses)
         for msg in result.inbounds:
@@ -91,9 +95,9 @@ class ChannelRuntime:
             await asyncio.wait(pending)
 
     async def _process(self, adapter: ChannelAdapter, msg: Inbound) -> None:
-        if msg.render_as is None and msg.channel != adapter.render_channel:
+        if msg.rendering is None:
             # The engine picks texts by how replies look (".sms" variants), not by provider.
-            msg = replace(msg, render_as=adapter.render_channel)
+            msg = replace(msg, rendering=adapter.rendering)
         async with self._running:
             outcome = await self._pipeline.handle(msg)
         if outcome.duplicate or not outcome.replies:

@@ -9,22 +9,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from typing import Any, Protocol
 
-JSON = dict[str, Any]
-
-
-class ChannelState(Protocol):
-    """Key -> (JSON value, version). Versions start at 1 and grow by one per write."""
-
-    async def get(self, key: str) -> tuple[JSON, int] | None: ...
-
-    async def put(self, key: str, value: JSON, *, expected_version: int | None) -> bool:
-        """Write if the stored version equals ``expected_version`` (None: key must be absent).
-
-        Returns False, writing nothing, when another writer got there first.
-        """
-        ...
+from bot.domain.json import JSON
 
 
 class MemoryChannelState:

@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Request, Response
 
-from bot.channels.base import BadPayload, ChannelAdapter, ParseResult, Unauthorized, WebhookRequest
+from bot.channels.base import BadPayload, ParseResult, Unauthorized, WebhookRequest
+from bot.ports import ChannelAdapter
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,16 @@
 """Inbound and outbound messages in the channel-neutral shape.
 
 Channel adapters turn provider payloads into :class:`Inbound` and render :class:`Outbound`;
-nothing provider-specific crosses into ``bot/``. Addresses are URNs: ``telegram:123``,
-``zalo:456``, ``tel:+84912345678``, ``sim:alice``.
+nothing provider-specific crosses into ``bot/``. Three notions, one name each:
+
+- **adapter**: what carries a message (``telegram``, ``zalo``, ``zalo_bot``, ``twilio_sms``,
+  ``android_sms``, ``sim``) — the registry key and the ``/webhooks/<adapter>`` segment;
+- **rendering**: how a message looks (``telegram``: buttons; ``zalo``: template buttons, at
+  most 5; ``sms``: numbered options and a segment budget). Each adapter renders one way; the
+  simulator renders as asked;
+- **address**: a URN whose **scheme** says what kind of address it is: ``telegram:123``,
+  ``zalo:456``, ``zalobot:789``, ``tel:+84912345678``, ``sim:alice``. A ``tel:`` address can be
+  reached by either SMS adapter (settings decide; see ``bot.outbound.routes``).
 """
 
 from __future__ import annotations
@@ -11,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-ChannelName = Literal["telegram", "zalo", "sms", "sim"]
+Rendering = Literal["telegram", "zalo", "sms"]
+RENDERINGS: tuple[Rendering, ...] = ("telegram", "zalo", "sms")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +41,7 @@ class Inbound:
     ``event`` marks a non-message event: STOP/START keywords, Zalo follow/unfollow, a blocked bot.
     """
 
-    channel: str
+    adapter: str
     address: str
     external_id: str
     text: str = ""
@@ -43,7 +52,7 @@ class Inbound:
     contact_name: str | None = None
     event: str | None = None  # "stop" | "start" | "follow" | "unfollow" | "new_conversation"
     received_at: datetime | None = None
-    render_as: str | None = None  # how replies look (telegram / zalo / sms) when not ``channel``
+    rendering: str | None = None  # how replies look; the runtime sets the adapter's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +78,9 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
-    """A rendered message ready for one channel's send call."""
+    """A rendered message ready for one adapter's send call."""
 
-    channel: str
+    adapter: str
     address: str
     text: str
     buttons: tuple[Button, ...] = ()

@@ -7,11 +7,9 @@ A command is the WHOLE message, folded (no case, no diacritics, no punctuation),
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from bot.textnorm import fold, nfc
+from bot.textnorm import fold
 
-MAX_TEXT = 2000  # nothing a resident answers needs more; longer input is cut, never rejected
 _PUNCT = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
 
@@ -28,19 +26,6 @@ COMMANDS: dict[str, str] = {
     ),
     **dict.fromkeys(["dang ky", "dang ky nhan tin", "subscribe"], "subscribe"),
 }
-
-
-def clean(text: str) -> str:
-    """NFC, control and format characters removed (newlines become spaces), cut, trimmed."""
-    text = nfc(text[: MAX_TEXT * 2])
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat == "Cc":
-            out.append(" ")
-        elif cat not in ("Cf", "Cs", "Co", "Cn"):
-            out.append(ch)
-    return _SPACES.sub(" ", "".join(out)).strip()[:MAX_TEXT]
 
 
 def key(text: str) -> str:

@@ -37,8 +37,14 @@ class Ctx:
         return self.inp.contact.language or "vi"
 
     @property
+    def rendering(self) -> str:
+        """How replies look: "telegram", "zalo" or "sms" (texts have ".sms" variants)."""
+        return self.inp.contact.rendering
+
+    @property
     def channel(self) -> str:
-        return self.inp.contact.channel
+        """Old name of :attr:`rendering`, kept while flow modules move over."""
+        return self.inp.contact.rendering
 
     @property
     def today(self) -> date:
@@ -80,7 +86,7 @@ class Ctx:
 
     def t(self, key: str, **kw: Any) -> str:
         """The text ``key`` in the contact's language, channel variant first."""
-        return self.catalog.text(self.lang, key, self.channel, **kw)
+        return self.catalog.text(self.lang, key, self.rendering, **kw)
 
     def token(self) -> str:
         """Where the conversation is: the step id plus the step's sub-position, if any."""

@@ -18,7 +18,7 @@ from typing import Any
 import bot.engine.functions  # noqa: F401  (fills the registries)
 from bot.engine import router, runner
 from bot.engine.checks import check_flows
-from bot.engine.commands import clean, command, key
+from bot.engine.commands import command, key
 from bot.engine.context import Ctx
 from bot.engine.flows import FlowDef, load_flows
 from bot.engine.menu import empty_session, menu_pick
@@ -27,6 +27,7 @@ from bot.engine.steps import STEPS
 from bot.engine.texts import Catalog
 from bot.engine.types import JSON, Input, Turn
 from bot.ports import PlaceLookup, PolicyService
+from bot.textnorm import clean_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ class Engine:
             s.update(json.loads(json.dumps(session)))
         if s.get("flow") and (s["flow"] not in self.flows or not self._step_known(s)):
             s = {**empty_session(), "notice": s.get("notice", False)}  # a flow file changed
-        return Ctx(self.services, self.catalog, self.flows, s, inp, clean(inp.text or ""))
+        return Ctx(self.services, self.catalog, self.flows, s, inp, clean_text(inp.text or ""))
 
     def _step_known(self, s: JSON) -> bool:
         return s.get("step") in self.flows[s["flow"]].steps

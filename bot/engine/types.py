@@ -27,11 +27,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from bot.domain.json import JSON as JSON
 from bot.domain.messages import Location, Reply
-
-JSON = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +38,7 @@ class ContactInfo:
 
     id: int | None
     address: str
-    channel: str
+    rendering: str  # how replies look: "telegram" | "zalo" | "sms"
     language: str = "vi"
     village_id: str | None = None
     notice_seen: bool = False

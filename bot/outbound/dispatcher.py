@@ -31,12 +31,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bot.channels.base import ChannelAdapter, SendError, SendResult
+from bot.channels.base import SendError, SendResult
 from bot.config import Settings
 from bot.domain.messages import Outbound
-from bot.outbound.limiter import RateLimiter
 from bot.outbound.limits import ChannelLimits, limits_for
 from bot.outbound.retry import RetryPolicy
+from bot.ports import ChannelAdapter, RateLimiter
 from bot.render.sms import segment_info
 from bot.store.repo import Store
 
@@ -118,7 +118,8 @@ class Dispatcher:
         segments = _segments(message) if limits.count_segments else None
         async with self._store.transaction() as tx:
             mid = await tx.outbound.create(
-                contact_id=contact_id, channel=channel, urn=message.address,
+                contact_id=contact_id, adapter=channel, urn=message.address,
+                rendering=self._adapters[channel].rendering,
                 text=message.text, priority=priority, segments=segments,
             )  # fmt: skip
         job = Job(mid, channel, message, contact_id, float(segments or 1), segments)

@@ -11,6 +11,15 @@ wait. Two backends, one contract (tests/outbound/test_limiter.py runs both):
 
 A cost above the burst (a 4-segment SMS on a 1-segment budget) is let through when the bucket
 is full rather than refused forever; it then costs its full time.
+
+Replies are never starved by bulk ("reserve before you take"): a bulk send takes with
+``reserve=1``, so it only succeeds while at least one unit would stay in the bucket after it.
+Under a flood of bulk sends the bucket hovers one unit above empty, and a reply (``reserve=0``)
+finds that unit at once: it waits at most one interval, never behind the bulk queue. (A rule
+with ``burst < reserve + 1`` has no room to reserve; its bulk and replies compete equally.)
+
+A ``pause`` (the provider answered 429 with a retry-after) stops every taker of a key until it
+ends; the Redis backend keeps it in Redis, so every process respects it.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -36,16 +45,13 @@ class Rate:
             raise ValueError(f"bad rate {self}")
 
 
-class RateLimiter(Protocol):
-    async def try_acquire(self, key: str, rate: Rate, cost: float = 1.0) -> float:
-        """0.0 if ``cost`` units were taken now; else the seconds to wait (nothing taken)."""
-        ...
-
-
-def _gcra(tat: float | None, now: float, rate: Rate, cost: float) -> tuple[float, float]:
+def _gcra(
+    tat: float | None, now: float, rate: Rate, cost: float, reserve: float = 0.0
+) -> tuple[float, float]:
     """(wait, new_tat); the shared arithmetic, mirrored by the Lua script."""
     interval = 1.0 / rate.per_second
-    tolerance = max(rate.burst, cost) * interval
+    room = rate.burst - reserve if rate.burst - reserve >= 1 else rate.burst
+    tolerance = max(room, cost) * interval
     start = now if tat is None or tat < now else tat
     new_tat = start + cost * interval
     allow_at = new_tat - tolerance
@@ -58,12 +64,23 @@ class MemoryRateLimiter:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._tat: dict[str, float] = {}
+        self._paused: dict[str, float] = {}
         self._lock = asyncio.Lock()
 
-    async def try_acquire(self, key: str, rate: Rate, cost: float = 1.0) -> float:
+    async def pause(self, key: str, seconds: float) -> None:
+        async with self._lock:
+            until = self._clock() + seconds
+            self._paused[key] = max(self._paused.get(key, 0.0), until)
+
+    async def try_acquire(
+        self, key: str, rate: Rate, cost: float = 1.0, *, reserve: float = 0.0
+    ) -> float:
         async with self._lock:
             now = self._clock()
-            wait, new_tat = _gcra(self._tat.get(key), now, rate, cost)
+            paused = self._paused.get(key, 0.0) - now
+            if paused > 0:
+                return paused
+            wait, new_tat = _gcra(self._tat.get(key), now, rate, cost, reserve)
             if wait == 0.0:
                 self._tat[key] = new_tat
             if len(self._tat) > 10_000:  # forget buckets that are full again (idle chats)
@@ -72,9 +89,14 @@ class MemoryRateLimiter:
 
 
 _LUA = """
+local paused = redis.call('PTTL', KEYS[2])
+if paused > 0 then return tostring(paused / 1000) end
 local interval = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
-local tolerance = math.max(tonumber(ARGV[3]), cost) * interval
+local burst = tonumber(ARGV[3])
+local room = burst - tonumber(ARGV[4])
+if room < 1 then room = burst end
+local tolerance = math.max(room, cost) * interval
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local tat = tonumber(redis.call('GET', KEYS[1]))
@@ -95,7 +117,22 @@ class RedisRateLimiter:
         self._prefix = prefix
         self._script: Any = redis.register_script(_LUA)
 
-    async def try_acquire(self, key: str, rate: Rate, cost: float = 1.0) -> float:
-        args = [repr(1.0 / rate.per_second), repr(float(cost)), repr(float(rate.burst))]
-        raw = await self._script(keys=[self._prefix + key], args=args)
+    async def try_acquire(
+        self, key: str, rate: Rate, cost: float = 1.0, *, reserve: float = 0.0
+    ) -> float:
+        args = [
+            repr(1.0 / rate.per_second),
+            repr(float(cost)),
+            repr(float(rate.burst)),
+            repr(float(reserve)),
+        ]
+        keys = [self._prefix + key, self._prefix + "pause:" + key]
+        raw = await self._script(keys=keys, args=args)
         return float(raw.decode() if isinstance(raw, bytes) else raw)
+
+    async def pause(self, key: str, seconds: float) -> None:
+        """Keep the longer of an existing pause and this one."""
+        name = self._prefix + "pause:" + key
+        ms = max(1, int(seconds * 1000))
+        if await self._redis.pttl(name) < ms:
+            await self._redis.set(name, b"1", px=ms)

@@ -48,20 +48,24 @@ DEFAULT_LIMITS: Mapping[str, ChannelLimits] = {
     "telegram": ChannelLimits((_CHAT, Rule("channel", Rate(30.0, burst=30)))),
     "zalo": ChannelLimits((_CHAT, Rule("channel", Rate(10.0, burst=10)))),
     "zalo_bot": ChannelLimits((_CHAT, Rule("channel", Rate(10.0, burst=10)))),
-    "twilio_sms": ChannelLimits((Rule("channel", Rate(1.0, burst=1)),), count_segments=True),
+    # burst 2: one unit a reply can always find while bulk keeps the other (limiter docstring)
+    "twilio_sms": ChannelLimits((Rule("channel", Rate(1.0, burst=2)),), count_segments=True),
     "android_sms": ChannelLimits((Rule("channel", Rate(1 / 60, burst=10)),), count_segments=True),
 }
 FALLBACK = ChannelLimits((Rule("channel", Rate(5.0, burst=5)),))
+SIMULATOR = ChannelLimits((Rule("channel", Rate(1000.0, burst=1000)),))  # nothing to protect
 
 
 def limits_for(name: str, settings: Settings | None = None) -> ChannelLimits:
     """The limits of adapter ``name``, with the channel-wide rate from its settings section."""
+    if name == "sim":
+        return SIMULATOR
     limits = DEFAULT_LIMITS.get(name, FALLBACK)
     section = getattr(settings, {"twilio_sms": "twilio"}.get(name, name), None)
     per_second = getattr(section, "send_per_second", None)
     if per_second is None:
         return limits
-    burst = getattr(section, "send_burst", None) or max(1.0, float(per_second))
+    burst = getattr(section, "send_burst", None) or max(2.0, float(per_second))
     channel_rule = Rule("channel", Rate(float(per_second), float(burst)))
     rules = (*(r for r in limits.rules if r.scope != "channel"), channel_rule)
     return replace(limits, rules=rules)

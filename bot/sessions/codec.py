@@ -9,9 +9,8 @@ the memory store sees what production would see.
 from __future__ import annotations
 
 import json
-from typing import Any
 
-JSON = dict[str, Any]
+from bot.domain.json import JSON
 
 
 def encode(data: JSON) -> str:

@@ -45,32 +45,41 @@ class KeyBuilder:
     def _key(self, kind: str, *parts: str) -> str:
         return ":".join((self.prefix, kind, *(_part(p) for p in parts)))
 
-    def session(self, channel: str, address: str) -> str:
-        """Key of one conversation's state, e.g. ``banbot:session:telegram:telegram%3A123``."""
-        return self._key("session", channel, address)
+    def session(self, scheme: str, address: str) -> str:
+        """Key of one conversation's state, e.g. ``banbot:session:telegram:telegram%3A123``.
 
-    def lock(self, channel: str, address: str) -> str:
+        A conversation belongs to an address, whichever adapter carried its messages (a
+        ``tel:`` number may write through either SMS adapter); ``scheme`` is the address's.
+        """
+        return self._key("session", scheme, address)
+
+    def lock(self, scheme: str, address: str) -> str:
         """Key of one conversation's lock (distinct from its session key)."""
-        return self._key("lock", channel, address)
+        return self._key("lock", scheme, address)
 
-    def dedupe(self, channel: str, address: str, external_id: str) -> str:
-        """Key marking one provider delivery (``channel|address|external_id``) as seen."""
-        return self._key("dedupe", channel, address, external_id)
+    def dedupe(self, adapter: str, address: str, external_id: str) -> str:
+        """Key marking one provider delivery (``adapter|address|external_id``) as seen."""
+        return self._key("dedupe", adapter, address, external_id)
 
 
 DEFAULT = KeyBuilder()
 
 
-def session_key(channel: str, address: str) -> str:
+def scheme_of(address: str) -> str:
+    """``"tel:+8491…"`` -> ``"tel"``."""
+    return address.partition(":")[0]
+
+
+def session_key(scheme: str, address: str) -> str:
     """:meth:`KeyBuilder.session` under the default prefix."""
-    return DEFAULT.session(channel, address)
+    return DEFAULT.session(scheme, address)
 
 
-def lock_key(channel: str, address: str) -> str:
+def lock_key(scheme: str, address: str) -> str:
     """:meth:`KeyBuilder.lock` under the default prefix."""
-    return DEFAULT.lock(channel, address)
+    return DEFAULT.lock(scheme, address)
 
 
-def dedupe_key(channel: str, address: str, external_id: str) -> str:
+def dedupe_key(adapter: str, address: str, external_id: str) -> str:
     """:meth:`KeyBuilder.dedupe` under the default prefix."""
-    return DEFAULT.dedupe(channel, address, external_id)
+    return DEFAULT.dedupe(adapter, address, external_id)

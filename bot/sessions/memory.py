@@ -17,7 +17,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.sessions.codec import JSON, check_ttl, decode, encode
+from bot.domain.json import JSON
+from bot.sessions.codec import check_ttl, decode, encode
 
 Clock = Callable[[], float]
 SWEEP_EVERY = 1024

@@ -14,7 +14,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import LockError
 
-from bot.sessions.codec import JSON, check_ttl, decode, encode
+from bot.domain.json import JSON
+from bot.sessions.codec import check_ttl, decode, encode
 
 log = logging.getLogger(__name__)
 

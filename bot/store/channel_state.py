@@ -13,11 +13,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
+from bot.domain.json import JSON
 from bot.store.models import ChannelStateRow
 from bot.store.repo import Store
 from bot.store.types import utcnow
-
-JSON = dict[str, Any]
 
 
 class SqlChannelState:

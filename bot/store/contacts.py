@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Final
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.merge import merge_contacts
 from bot.store.models import Contact, ContactUrn
-from bot.store.records import ROLES, ContactRecord, NotFound
+from bot.store.records import ROLES, Address, ContactRecord, NotFound
 from bot.store.types import nfc_deep, utcnow
 
 
@@ -20,6 +21,10 @@ class _Unset(Enum):
 
 
 UNSET: Final = _Unset.UNSET
+# How stale ``last_seen_at`` may get before a message refreshes it: routing needs "which
+# address did this person use lately", not the exact minute, and most messages then write
+# nothing to the contact at all.
+SEEN_RESOLUTION = timedelta(minutes=10)
 
 
 def _check_urn(urn: str) -> None:
@@ -31,16 +36,23 @@ def _check_urn(urn: str) -> None:
 async def contact_records(session: AsyncSession, where: ColumnElement[bool]) -> list[ContactRecord]:
     """Contacts matching ``where`` with their URNs, in one query, ordered by id."""
     rows = await session.execute(
-        select(Contact, ContactUrn.urn)
+        select(
+            Contact,
+            ContactUrn.urn,
+            ContactUrn.scheme,
+            ContactUrn.adapter,
+            ContactUrn.rendering,
+            ContactUrn.last_seen_at,
+        )
         .outerjoin(ContactUrn, ContactUrn.contact_id == Contact.id)
         .where(where)
         .order_by(Contact.id, ContactUrn.urn)
     )
-    contacts: dict[int, tuple[Contact, list[str]]] = {}
-    for contact, urn in rows:
-        urns = contacts.setdefault(contact.id, (contact, []))[1]
+    contacts: dict[int, tuple[Contact, list[Address]]] = {}
+    for contact, urn, scheme, adapter, rendering, seen in rows:
+        addresses = contacts.setdefault(contact.id, (contact, []))[1]
         if urn is not None:
-            urns.append(urn)
+            addresses.append(Address(urn, scheme, adapter, rendering, seen))
     return [
         ContactRecord(
             id=c.id,
@@ -49,10 +61,13 @@ async def contact_records(session: AsyncSession, where: ColumnElement[bool]) -> 
             village_id=c.village_id,
             notice_seen=c.notice_seen_at is not None,
             stopped=c.stopped,
-            urns=tuple(urns),
+            urns=tuple(a.urn for a in addresses),
             name=c.name,
+            role_commune=c.role_commune,
+            role_village=c.role_village,
+            addresses=tuple(addresses),
         )
-        for c, urns in contacts.values()
+        for c, addresses in contacts.values()
     ]
 
 
@@ -72,22 +87,44 @@ class ContactRepo:
         found = await contact_records(self._s, Contact.id == owner)  # one round trip
         return found[0] if found else None
 
-    async def get_or_create(self, urn: str, channel: str, language: str) -> ContactRecord:
-        """The contact for ``urn``; a new resident with that URN if there is none.
+    async def get_or_create(
+        self,
+        urn: str,
+        adapter: str,
+        language: str,
+        *,
+        rendering: str | None = None,
+        now: datetime | None = None,
+    ) -> ContactRecord:
+        """The contact for ``urn``, which just wrote through ``adapter``; a new resident with
+        that URN if there is none. The URN remembers the adapter (and, for the simulator, the
+        ``rendering``) so messages the bot starts itself reach the person the same way; an
+        unchanged URN seen within :data:`SEEN_RESOLUTION` is not written at all.
 
         Safe against a concurrent first message from the same URN: the loser of the race
         gets the winner's contact.
         """
         _check_urn(urn)
+        now = now or utcnow()
         found = await self.by_urn(urn)
         if found is not None:
+            await self._seen(found, urn, adapter, rendering, now)
             return found
         try:
             async with self._s.begin_nested():
                 contact = Contact(language=language, role="resident", stopped=False)
                 self._s.add(contact)
                 await self._s.flush()
-                self._s.add(ContactUrn(urn=urn, channel=channel, contact_id=contact.id))
+                self._s.add(
+                    ContactUrn(
+                        urn=urn,
+                        scheme=urn.partition(":")[0],
+                        contact_id=contact.id,
+                        adapter=adapter,
+                        rendering=rendering,
+                        last_seen_at=now,
+                    )
+                )
                 await self._s.flush()
         except IntegrityError:
             found = await self.by_urn(urn)
@@ -96,7 +133,35 @@ class ContactRepo:
             return found
         return await self._must(contact.id)
 
-    async def add_urn(self, contact_id: int, urn: str, channel: str) -> ContactRecord:
+    async def _seen(
+        self,
+        contact: ContactRecord,
+        urn: str,
+        adapter: str,
+        rendering: str | None,
+        now: datetime,
+    ) -> None:
+        known = contact.address(urn)
+        fresh = (
+            known is not None
+            and known.adapter == adapter
+            and (rendering is None or known.rendering == rendering)
+            and known.last_seen_at is not None
+            and now - known.last_seen_at < SEEN_RESOLUTION
+        )
+        if fresh:
+            return
+        values: dict[str, object] = {"adapter": adapter, "last_seen_at": now}
+        if rendering is not None:
+            values["rendering"] = rendering
+        await self._s.execute(
+            update(ContactUrn)
+            .where(ContactUrn.urn == urn)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def add_urn(self, contact_id: int, urn: str, adapter: str | None = None) -> ContactRecord:
         """Attach another address to a contact (e.g. the phone number of a Telegram user).
 
         ValueError if the URN already belongs to a different contact; no-op if to this one.
@@ -107,7 +172,11 @@ class ContactRepo:
             raise ValueError(f"{urn} belongs to contact {owner}")
         if owner is None:
             await self._must(contact_id)
-            self._s.add(ContactUrn(urn=urn, channel=channel, contact_id=contact_id))
+            self._s.add(
+                ContactUrn(
+                    urn=urn, scheme=urn.partition(":")[0], contact_id=contact_id, adapter=adapter
+                )
+            )
             await self._s.flush()
         return await self._must(contact_id)
 
@@ -124,7 +193,7 @@ class ContactRepo:
         _check_urn(urn)
         owner = await self._s.scalar(select(ContactUrn.contact_id).where(ContactUrn.urn == urn))
         if owner is None:
-            return await self.add_urn(contact_id, urn, urn.partition(":")[0])
+            return await self.add_urn(contact_id, urn)
         if owner == contact_id:
             return await self._must(contact_id)
         return await self._must(await merge_contacts(self._s, contact_id, owner))
@@ -138,6 +207,8 @@ class ContactRepo:
         notice_seen: bool | _Unset = UNSET,
         stopped: bool | _Unset = UNSET,
         role: str | _Unset = UNSET,
+        role_commune: str | _Unset | None = UNSET,
+        role_village: str | _Unset | None = UNSET,
         name: str | _Unset | None = UNSET,
     ) -> ContactRecord:
         """Change only the fields given; NotFound for an unknown id, ValueError for a bad role.
@@ -151,6 +222,10 @@ class ContactRepo:
             if role not in ROLES:
                 raise ValueError(f"unknown role {role!r}")
             contact.role = role
+        if not isinstance(role_commune, _Unset):
+            contact.role_commune = role_commune
+        if not isinstance(role_village, _Unset):
+            contact.role_village = role_village
         if not isinstance(language, _Unset):
             contact.language = language
         if not isinstance(village_id, _Unset):

@@ -30,7 +30,7 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(database)
 
 
-def make_engine(url: str | URL) -> AsyncEngine:
+def make_engine(url: str | URL, *, foreign_keys: bool = True) -> AsyncEngine:
     """An async engine for ``url``, with JSON kept readable and SQLite made transactional.
 
     SQLite: foreign keys on, WAL journal (readers never block the writer), and SQLAlchemy
@@ -39,6 +39,10 @@ def make_engine(url: str | URL) -> AsyncEngine:
     two concurrent writers queue on the busy timeout instead of failing with a stale snapshot.
     File databases keep SQLAlchemy's default small queue pool; ``:memory:`` uses one shared
     connection (also the default), so use a file for anything concurrent.
+
+    ``foreign_keys=False`` is for migrations only: SQLite rebuilds a table to alter it, and
+    dropping the old copy of a parent table would cascade deletes into its children (SQLite
+    cannot switch the pragma inside a transaction, so it is set when connecting).
     """
     kwargs: dict[str, Any] = {"json_serializer": dumps}
     if is_sqlite(url):
@@ -47,16 +51,16 @@ def make_engine(url: str | URL) -> AsyncEngine:
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
-        _make_sqlite_transactional(engine)
+        _make_sqlite_transactional(engine, foreign_keys)
     return engine
 
 
-def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+def _make_sqlite_transactional(engine: AsyncEngine, foreign_keys: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see below)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 

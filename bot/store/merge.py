@@ -2,7 +2,7 @@
 or Zalo that an SMS contact already had).
 
 The older contact survives (its id is what officers have seen on reports). Everything the
-newer one owns moves: URNs, reports, eligibility checks, outbound messages, subscriptions.
+newer one owns moves: URNs, reports, eligibility checks, messages both ways, subscriptions.
 The profile (language, village, name) comes from whichever contact changed most recently,
 since that is what the person said last; a missing value is filled from the other one.
 """
@@ -16,6 +16,7 @@ from bot.store.models import (
     Contact,
     ContactUrn,
     EligibilityCheck,
+    InboundMessageRow,
     OutboundMessage,
     Report,
     Subscription,
@@ -23,7 +24,7 @@ from bot.store.models import (
 from bot.store.records import ROLES, NotFound
 from bot.store.types import utcnow
 
-OWNED = (ContactUrn, Report, EligibilityCheck, OutboundMessage)
+OWNED = (ContactUrn, Report, EligibilityCheck, OutboundMessage, InboundMessageRow)
 
 
 async def merge_contacts(session: AsyncSession, a: int, b: int) -> int:
@@ -41,7 +42,12 @@ async def merge_contacts(session: AsyncSession, a: int, b: int) -> int:
     keep.stopped = recent.stopped
     seen = [t for t in (ca.notice_seen_at, cb.notice_seen_at) if t is not None]
     keep.notice_seen_at = min(seen) if seen else None
-    keep.role = max(ca.role, cb.role, key=ROLES.index)  # the more trusted role wins
+    trusted = max((ca, cb), key=lambda c: ROLES.index(c.role))  # the more trusted role wins
+    keep.role, keep.role_commune, keep.role_village = (
+        trusted.role,
+        trusted.role_commune,
+        trusted.role_village,
+    )
     keep.updated_at = utcnow()
     for model in OWNED:
         await session.execute(

@@ -27,7 +27,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-async def upgrade_database(url: str, revision: str = "head") -> None:
+async def upgrade_database(url: str, revision: str = "head", *, _direction: str = "up") -> None:
     """Bring the database at ``url`` to ``revision`` (default: the newest).
 
     Creates the parent folder of a SQLite file first. Idempotent: at head it does nothing.
@@ -37,14 +37,26 @@ async def upgrade_database(url: str, revision: str = "head") -> None:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     cfg = alembic_config(url)
-    engine = make_engine(url)
+    engine = make_engine(url, foreign_keys=False)  # see make_engine: table rebuilds
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(_upgrade, cfg, revision)
+            await conn.run_sync(_upgrade, cfg, revision, _direction)
+            if engine.dialect.name == "sqlite":
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} broken foreign keys")
     finally:
         await engine.dispose()
 
 
-def _upgrade(connection: Connection, cfg: Config, revision: str) -> None:
+async def downgrade_database(url: str, revision: str) -> None:
+    """Take the database at ``url`` back to ``revision`` (tests, and an operator's rollback)."""
+    await upgrade_database(url, revision, _direction="down")
+
+
+def _upgrade(connection: Connection, cfg: Config, revision: str, direction: str) -> None:
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, revision)
+    if direction == "down":
+        command.downgrade(cfg, revision)
+    else:
+        command.upgrade(cfg, revision)

@@ -28,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.store.records import (
+    JOB_STATUSES,
+    OUTBOUND_KINDS,
     OUTBOUND_STATUSES,
     PRIORITIES,
     REPORT_EVENT_KINDS,
@@ -64,6 +66,9 @@ class Contact(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     language: Mapped[str] = mapped_column(String(8))
     role: Mapped[str] = mapped_column(String(16), default="resident")
+    # Where the role applies: an officer's commune, a head's village (granted by code).
+    role_commune: Mapped[str | None] = mapped_column(String(16))
+    role_village: Mapped[str | None] = mapped_column(String(128))
     village_id: Mapped[str | None] = mapped_column(String(128), index=True)
     notice_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     stopped: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -73,13 +78,20 @@ class Contact(Base):
 
 
 class ContactUrn(Base):
+    """One address of a contact. ``scheme`` is the URN's (telegram, zalo, zalobot, tel, sim);
+    ``adapter`` the one that last carried a message from it (None for a phone only shared);
+    ``rendering`` how the simulator last showed it (real adapters render one way)."""
+
     __tablename__ = "contact_urns"
 
     urn: Mapped[str] = mapped_column(String(255), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32))
+    scheme: Mapped[str] = mapped_column(String(16))
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
+    adapter: Mapped[str | None] = mapped_column(String(32))
+    rendering: Mapped[str | None] = mapped_column(String(16))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -204,23 +216,37 @@ class EligibilityCheck(Base):
 
 
 class OutboundMessage(Base):
-    """One message the bot sent (or tried to) through a channel adapter, with its fate."""
+    """One message the bot sent (or will, or tried to) through an adapter, with its fate.
+
+    The row holds everything needed to send it again after a crash: adapter, address,
+    rendering, text, buttons, the adapter's metadata (e.g. Telegram reply markup).
+    """
 
     __tablename__ = "outbound_messages"
     __table_args__ = (
         CheckConstraint(_one_of("status", OUTBOUND_STATUSES), name="status"),
         CheckConstraint(_one_of("priority", PRIORITIES), name="priority"),
-        Index("ix_outbound_messages_channel_external_id", "channel", "external_id"),
+        CheckConstraint(_one_of("kind", OUTBOUND_KINDS), name="kind"),
+        Index("ix_outbound_messages_adapter_external_id", "adapter", "external_id"),
+        Index("ix_outbound_messages_status_updated_at", "status", "updated_at"),
+        Index("ix_outbound_messages_urn_id", "urn", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
-    channel: Mapped[str] = mapped_column(String(32))
+    adapter: Mapped[str] = mapped_column(String(32))
     urn: Mapped[str] = mapped_column(String(255))
+    rendering: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="reply")
     text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[Any]] = mapped_column(JSON)
+    request: Mapped[str | None] = mapped_column(String(16))
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="queued")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime)
     external_id: Mapped[str | None] = mapped_column(String(128))
     error_kind: Mapped[str | None] = mapped_column(String(16))
     error_code: Mapped[str | None] = mapped_column(String(64))
@@ -284,3 +310,88 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class JobRow(Base):
+    """Work that runs after the transaction that asked for it commits (an alert, a fan-out).
+
+    Written inside that transaction, so it survives a crash; the queue runs it after commit
+    and the sweeper re-queues what a crash left ``pending``. ``key`` makes it idempotent.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", JOB_STATUSES), name="status"),
+        CheckConstraint(_one_of("lane", PRIORITIES), name="lane"),
+        Index("ix_jobs_status_run_at", "status", "run_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    args: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lane: Mapped[str] = mapped_column(String(8), default="reply")
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    run_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RoleCodeRow(Base):
+    """A one-time code that grants a role (head of a village, officer of a commune, admin).
+
+    Only the SHA-256 of the code is stored; the code itself is shown once, to its issuer.
+    """
+
+    __tablename__ = "role_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    village_id: Mapped[str | None] = mapped_column(String(128))
+    user_id: Mapped[int | None] = mapped_column(Integer)  # a workspace account to link
+    issued_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+
+
+class AuditEventRow(Base):
+    """Who did what, when, from where: logins, role grants and refusals, report changes."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_target_at", "target", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class InboundMessageRow(Base):
+    """A message a contact sent while a journey or an officer conversation was open.
+
+    Greetings and menu browsing are not kept (no write for them); what produced a report is.
+    """
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (Index("ix_inbound_messages_contact_id_at", "contact_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    adapter: Mapped[str] = mapped_column(String(32))
+    urn: Mapped[str] = mapped_column(String(255))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    button: Mapped[str | None] = mapped_column(String(64))
+    media: Mapped[list[str]] = mapped_column(JSON)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,41 +1,56 @@
-"""Outbound messages: one row per message handed to a channel, and what became of it.
+"""Outbound messages: one row per message handed to an adapter, and what became of it.
 
-Statuses only move forward: ``queued -> sent -> delivered -> read``, and ``failed`` from
-``queued`` or ``sent``. Providers send status callbacks out of order (a late "sent" after
-"delivered"); every change is one ``UPDATE ... WHERE status IN (<may precede>)``, so a terminal
-status is never downgraded, even by two callbacks racing in two processes.
+Statuses only move forward: ``queued -> sending -> sent -> delivered -> read``; ``failed``
+from ``queued``, ``sending`` or ``sent``; ``unknown`` (a send that may or may not have reached
+the provider: no blind retry) and ``skipped`` (never sent: STOP won) are terminal. A
+``sending`` row may go back to ``queued`` (:meth:`OutboundRepo.requeue`: a retryable error,
+a throttle, another route) — the only step back, and only from ``sending``. Providers send
+status callbacks out of order (a late "sent" after "delivered"); every change is one
+``UPDATE ... WHERE status IN (<may precede>)``, so a terminal status is never downgraded,
+even by two callbacks racing in two processes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import OutboundMessage
-from bot.store.records import OUTBOUND_STATUSES, PRIORITIES, OutboundRecord
+from bot.store.records import OUTBOUND_KINDS, OUTBOUND_STATUSES, PRIORITIES, OutboundRecord
 from bot.store.types import utcnow
+from bot.store.work import Work
 
 # new status -> the statuses it may replace
 MAY_FOLLOW: Final[dict[str, tuple[str, ...]]] = {
-    "queued": (),
-    "sent": ("queued",),
-    "delivered": ("queued", "sent"),
-    "read": ("queued", "sent", "delivered"),
-    "failed": ("queued", "sent"),
+    "queued": ("sending",),
+    "sending": ("queued", "sending"),
+    "sent": ("queued", "sending"),
+    "delivered": ("queued", "sending", "sent"),
+    "read": ("queued", "sending", "sent", "delivered"),
+    "failed": ("queued", "sending", "sent"),
+    "unknown": ("sending",),
+    "skipped": ("queued",),
 }
+OPEN: Final = ("queued", "sending")  # not finished: the sweeper looks after these
 
 
 def _record(row: OutboundMessage) -> OutboundRecord:
     return OutboundRecord(
         id=row.id,
         contact_id=row.contact_id,
-        channel=row.channel,
+        adapter=row.adapter,
         urn=row.urn,
+        rendering=row.rendering,
+        kind=row.kind,
         text=row.text,
+        buttons=tuple((str(b[0]), str(b[1])) for b in row.buttons),
+        request=row.request,
+        meta=dict(row.meta),
         status=row.status,
         external_id=row.external_id,
         error_kind=row.error_kind,
@@ -43,6 +58,8 @@ def _record(row: OutboundMessage) -> OutboundRecord:
         segments=row.segments,
         attempts=row.attempts,
         priority=row.priority,
+        idempotency_key=row.idempotency_key,
+        not_before=row.not_before,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -51,39 +68,64 @@ def _record(row: OutboundMessage) -> OutboundRecord:
 class OutboundRepo:
     """Outbound messages inside one transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, work: list[Work] | None = None) -> None:
         self._s = session
+        self._work = work if work is not None else []
 
     async def create(
         self,
         *,
         contact_id: int | None,
-        channel: str,
+        adapter: str,
         urn: str,
         text: str,
+        rendering: str,
+        kind: str = "reply",
+        buttons: Sequence[tuple[str, str]] = (),
+        request: str | None = None,
+        meta: Mapping[str, Any] | None = None,
         priority: str = "reply",
         segments: int | None = None,
+        idempotency_key: str | None = None,
+        not_before: datetime | None = None,
     ) -> int:
-        """Record a message about to be queued; returns its id. ValueError on a bad priority."""
+        """Record a message about to be queued; returns its id.
+
+        ValueError on a bad priority or kind. With ``idempotency_key`` a second message under
+        the same key is not created: the first one's id is returned (a fan-out that runs twice
+        sends once).
+        """
         if priority not in PRIORITIES:
             raise ValueError(f"unknown priority {priority!r}")
+        if kind not in OUTBOUND_KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        if idempotency_key is not None:
+            existing = await self._s.scalar(
+                select(OutboundMessage.id).where(OutboundMessage.idempotency_key == idempotency_key)
+            )
+            if existing is not None:
+                return int(existing)
         now = utcnow()
         row = OutboundMessage(
-            contact_id=contact_id, channel=channel, urn=urn, text=text, status="queued",
-            segments=segments, attempts=0, priority=priority, created_at=now, updated_at=now,
+            contact_id=contact_id, adapter=adapter, urn=urn, rendering=rendering, kind=kind,
+            text=text, buttons=[list(b) for b in buttons], request=request,
+            meta=dict(meta or {}), status="queued", idempotency_key=idempotency_key,
+            not_before=not_before, segments=segments, attempts=0, priority=priority,
+            created_at=now, updated_at=now,
         )  # fmt: skip
         self._s.add(row)
         await self._s.flush()
+        self._work.append(Work("send", row.id, priority, not_before))
         return row.id
 
     async def get(self, message_id: int) -> OutboundRecord | None:
         row = await self._s.get(OutboundMessage, message_id, populate_existing=True)
         return None if row is None else _record(row)
 
-    async def by_external_id(self, channel: str, external_id: str) -> OutboundRecord | None:
+    async def by_external_id(self, adapter: str, external_id: str) -> OutboundRecord | None:
         row = await self._s.scalar(
             select(OutboundMessage)
-            .where(OutboundMessage.channel == channel, OutboundMessage.external_id == external_id)
+            .where(OutboundMessage.adapter == adapter, OutboundMessage.external_id == external_id)
             .order_by(OutboundMessage.id.desc())
             .limit(1)
             .execution_options(populate_existing=True)
@@ -106,19 +148,103 @@ class OutboundRepo:
         values = {"error_kind": kind, "error_code": code, "attempts": attempts}
         return await self._move(OutboundMessage.id == message_id, "failed", values)
 
+    async def mark_unknown(self, message_id: int, *, code: str | None, attempts: int) -> bool:
+        """The provider may or may not have taken the message (a timeout after sending):
+        not retried, so the resident never gets it twice; officers see the doubt."""
+        values = {"error_kind": "unknown", "error_code": code, "attempts": attempts}
+        return await self._move(OutboundMessage.id == message_id, "unknown", values)
+
+    async def mark_skipped(self, message_id: int, *, reason: str) -> bool:
+        """Never sent and never will be (the contact sent STOP, opted out of the topic)."""
+        values = {"error_kind": "skipped", "error_code": reason}
+        return await self._move(OutboundMessage.id == message_id, "skipped", values)
+
+    async def start_sending(self, message_id: int) -> OutboundRecord | None:
+        """Take a ``queued`` (or crashed ``sending``) row for one attempt: ``sending``, one
+        more attempt. None when it is finished already (another worker, or done)."""
+        moved = await self._s.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == message_id, OutboundMessage.status.in_(OPEN))
+            .values(status="sending", attempts=OutboundMessage.attempts + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if not cast(CursorResult[Any], moved).rowcount:
+            return None
+        return await self.get(message_id)
+
+    async def requeue(
+        self,
+        message_id: int,
+        *,
+        not_before: datetime | None = None,
+        attempts: int | None = None,
+        changes: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Back to ``queued`` after an attempt that did not go out (retry, throttle, another
+        route in ``changes``: adapter, urn, rendering, text, buttons, meta)."""
+        values: dict[str, object] = {"not_before": not_before, **(changes or {})}
+        if attempts is not None:
+            values["attempts"] = attempts
+        moved = await self._move(OutboundMessage.id == message_id, "queued", values)
+        if moved:
+            lane = await self._s.scalar(
+                select(OutboundMessage.priority).where(OutboundMessage.id == message_id)
+            )
+            self._work.append(Work("send", message_id, str(lane), not_before))
+        return moved
+
+    async def open_ids(
+        self, *, older_than: datetime, stale_sending: datetime, limit: int = 1000
+    ) -> list[tuple[int, str]]:
+        """(id, priority) of rows a crash may have left behind: ``queued`` and untouched since
+        ``older_than``, or ``sending`` since ``stale_sending`` (in flight at a crash)."""
+        rows = await self._s.execute(
+            select(OutboundMessage.id, OutboundMessage.priority)
+            .where(
+                or_(
+                    and_(
+                        OutboundMessage.status == "queued",
+                        OutboundMessage.updated_at < older_than,
+                    ),
+                    and_(
+                        OutboundMessage.status == "sending",
+                        OutboundMessage.updated_at < stale_sending,
+                    ),
+                )
+            )
+            .order_by(OutboundMessage.id)
+            .limit(limit)
+        )
+        return [(int(i), str(p)) for i, p in rows]
+
+    async def earlier_open(self, record: OutboundRecord) -> bool:
+        """True if an older message to the same address in the same lane is not sent yet
+        (messages to one person go out in the order they were written)."""
+        found = await self._s.scalar(
+            select(OutboundMessage.id)
+            .where(
+                OutboundMessage.urn == record.urn,
+                OutboundMessage.id < record.id,
+                OutboundMessage.priority == record.priority,
+                OutboundMessage.status.in_(OPEN),
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def record_status(
-        self, channel: str, external_id: str, status: str, *, error_code: str | None = None
+        self, adapter: str, external_id: str, status: str, *, error_code: str | None = None
     ) -> OutboundRecord | None:
         """Apply a provider's delivery status; returns the message (changed or not), or None
-        when no message of ``channel`` has that ``external_id``."""
+        when no message of ``adapter`` has that ``external_id``."""
         if status not in OUTBOUND_STATUSES:
             raise ValueError(f"unknown status {status!r}")
         values: dict[str, object] = {}
         if status == "failed":
             values = {"error_kind": "permanent", "error_code": error_code}
-        where = (OutboundMessage.channel == channel) & (OutboundMessage.external_id == external_id)
+        where = (OutboundMessage.adapter == adapter) & (OutboundMessage.external_id == external_id)
         await self._move(where, status, values)
-        return await self.by_external_id(channel, external_id)
+        return await self.by_external_id(adapter, external_id)
 
     async def _move(
         self, where: ColumnElement[bool], status: str, values: Mapping[str, object]

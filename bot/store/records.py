@@ -9,24 +9,42 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal
 
-Role = Literal["resident", "village_head", "officer", "admin"]
+Role = Literal["resident", "head", "officer", "admin"]
 ReportType = Literal["eligibility_request", "household_change", "disaster", "handover"]
 ReportStatus = Literal["new", "acknowledged", "in_progress", "resolved", "rejected"]
 Topic = Literal["loans", "disaster_warnings", "village_notices"]
 
-ROLES: Final = ("resident", "village_head", "officer", "admin")
+ROLES: Final = ("resident", "head", "officer", "admin")  # least to most trusted
 REPORT_TYPES: Final = ("eligibility_request", "household_change", "disaster", "handover")
 REPORT_STATUSES: Final = ("new", "acknowledged", "in_progress", "resolved", "rejected")
 OPEN_STATUSES: Final = ("new", "acknowledged", "in_progress")
 REPORT_EVENT_KINDS: Final = ("status", "assign", "note", "reply")
 WEB_ROLES: Final = ("officer", "admin", "head")
 TOPICS: Final = ("loans", "disaster_warnings", "village_notices")
-OUTBOUND_STATUSES: Final = ("queued", "sent", "delivered", "failed", "read")
-PRIORITIES: Final = ("reply", "bulk")
+# queued -> sending -> sent -> delivered -> read; failed / unknown / skipped are terminal.
+OUTBOUND_STATUSES: Final = (
+    "queued", "sending", "sent", "delivered", "read", "failed", "unknown", "skipped",
+)  # fmt: skip
+PRIORITIES: Final = ("reply", "bulk")  # the lane: replies are never starved by bulk
+# Why a message was sent: a direct reply, or a message the bot started itself.
+OUTBOUND_KINDS: Final = ("reply", "alert", "status", "officer_reply", "notice", "system")
+JOB_STATUSES: Final = ("pending", "running", "done", "failed")
 
 
 class NotFound(LookupError):
     """The row asked for does not exist (e.g. an unknown report reference)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """One URN of a contact: its ``scheme``, the ``adapter`` that last carried a message from
+    it (None for a phone number only shared), how the simulator rendered it, when last seen."""
+
+    urn: str
+    scheme: str
+    adapter: str | None = None
+    rendering: str | None = None
+    last_seen_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +59,12 @@ class ContactRecord:
     stopped: bool
     urns: tuple[str, ...]
     name: str | None = None
+    role_commune: str | None = None  # an officer's commune
+    role_village: str | None = None  # a head's village
+    addresses: tuple[Address, ...] = ()  # the same URNs with what reaches them
+
+    def address(self, urn: str) -> Address | None:
+        return next((a for a in self.addresses if a.urn == urn), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +132,23 @@ class WebUserRecord:
 
 @dataclass(frozen=True, slots=True)
 class OutboundRecord:
-    """A sent (or queued, or failed) message; ``status`` only ever moves forward."""
+    """A message the bot sent, will send or tried to; ``status`` only ever moves forward.
+
+    Everything needed to send it again is here: ``adapter`` carries it to ``urn``, rendered as
+    ``rendering`` (telegram / zalo / sms); ``buttons`` are ``(title, payload)`` pairs and
+    ``meta`` the adapter's extras (Telegram reply markup, SMS segments and encoding).
+    """
 
     id: int
     contact_id: int | None
-    channel: str
+    adapter: str
     urn: str
+    rendering: str
+    kind: str
     text: str
+    buttons: tuple[tuple[str, str], ...]
+    request: str | None
+    meta: dict[str, Any]
     status: str
     external_id: str | None
     error_kind: str | None
@@ -122,5 +156,66 @@ class OutboundRecord:
     segments: int | None
     attempts: int
     priority: str
+    idempotency_key: str | None
+    not_before: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """Work that runs after commit (see :class:`bot.store.models.JobRow`)."""
+
+    id: int
+    kind: str
+    args: dict[str, Any]
+    lane: str
+    key: str | None
+    run_at: datetime
+    status: str
+    attempts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoleCodeRecord:
+    """A one-time role code as stored (never the code itself)."""
+
+    id: int
+    role: str
+    commune_code: str | None
+    village_id: str | None
+    user_id: int | None
+    issued_by: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    used_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One line of the audit log."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None
+    detail: dict[str, Any]
+    ip: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedMessage:
+    """One message of a conversation as an officer reads it: ``direction`` "in" (from the
+    contact) or "out" (from the bot or an officer, ``kind`` says which)."""
+
+    direction: Literal["in", "out"]
+    text: str
+    at: datetime
+    adapter: str
+    kind: str
+    media: tuple[str, ...] = ()
+    button: str | None = None
+    status: str | None = None

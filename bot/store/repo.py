@@ -10,48 +10,78 @@ Usage::
     await store.close()
 
 The schema must exist first (:func:`bot.store.migrate.upgrade_database`).
+
+Work after commit (mailroom's hooks): a repository that creates something to be done later
+(an outbound message to send, a job to run) appends a :class:`Work` to ``tx.work``. When the
+transaction has committed, the store hands the list to its ``on_commit`` hook (the queue). If
+the process dies in between, the rows are in the database and the sweeper queues them: work is
+never lost, and never runs for a transaction that rolled back.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.store.audit import AuditRepo
 from bot.store.contacts import ContactRepo
 from bot.store.eligibility import EligibilityRepo
 from bot.store.engine import make_engine
+from bot.store.jobs import JobRepo
+from bot.store.messages import MessageRepo
 from bot.store.outbound import OutboundRepo
 from bot.store.places import PlaceRepo
 from bot.store.refs import random_code
 from bot.store.reports import ReportRepo
+from bot.store.role_codes import RoleCodeRepo
 from bot.store.subscriptions import SubscriptionRepo
 from bot.store.triage import TriageRepo
 from bot.store.users import UserRepo
+from bot.store.work import Work
+
+log = logging.getLogger(__name__)
+OnCommit = Callable[[Sequence[Work]], Awaitable[None]]
 
 
 class Tx:
-    """The repositories of one open transaction. Do not keep it past the ``async with``."""
+    """The repositories of one open transaction. Do not keep it past the ``async with``.
+
+    ``work`` collects what must run once the transaction commits (see the module docstring).
+    """
 
     __slots__ = (
+        "audit",
         "contacts",
         "eligibility",
+        "jobs",
+        "messages",
         "outbound",
         "places",
         "reports",
+        "role_codes",
+        "session",
         "subscriptions",
         "triage",
         "users",
+        "work",
     )
 
     def __init__(self, session: AsyncSession, codes: Callable[[], str]) -> None:
+        self.session = session  # for repositories added by later modules (workspace)
+        self.work: list[Work] = []
         self.contacts = ContactRepo(session)
         self.reports = ReportRepo(session, codes)
         self.subscriptions = SubscriptionRepo(session)
         self.eligibility = EligibilityRepo(session)
         self.places = PlaceRepo(session)
-        self.outbound = OutboundRepo(session)
+        self.outbound = OutboundRepo(session, self.work)
+        self.jobs = JobRepo(session, self.work)
+        self.audit = AuditRepo(session)
+        self.role_codes = RoleCodeRepo(session)
+        self.messages = MessageRepo(session)
         self.users = UserRepo(session)
         self.triage = TriageRepo(session)
 
@@ -67,6 +97,11 @@ class Store:
         self._engine = make_engine(url)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         self._codes = codes
+        self._on_commit: OnCommit | None = None
+
+    def on_commit(self, hook: OnCommit | None) -> None:
+        """Hand every committed transaction's work to ``hook`` (the job queue)."""
+        self._on_commit = hook
 
     @property
     def engine(self) -> AsyncEngine:
@@ -77,8 +112,15 @@ class Store:
     async def transaction(self) -> AsyncIterator[Tx]:
         """One database transaction: committed when the block ends normally, rolled back
         (nothing written, no reference code kept) when it raises."""
-        async with self._sessions() as session, session.begin():
-            yield Tx(session, self._codes)
+        async with self._sessions() as session:
+            async with session.begin():
+                tx = Tx(session, self._codes)
+                yield tx
+            if tx.work and self._on_commit is not None:
+                try:
+                    await self._on_commit(tuple(tx.work))
+                except Exception:  # committed: the sweeper queues it if this fails
+                    log.exception("queueing %d item(s) of committed work failed", len(tx.work))
 
     async def close(self) -> None:
         """Close every pooled connection; the store is unusable afterwards."""

@@ -13,9 +13,10 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from bot.app import App, build_app
-from bot.channels.base import ChannelAdapter, ParseResult
+from bot.channels.base import ParseResult
 from bot.channels.webhook import webhook_router
 from bot.config import Settings, get_settings
+from bot.ports import ChannelAdapter
 from bot.web import sim, workspace
 from bot.web.workspace.messenger import ResidentMessenger
 

@@ -76,14 +76,14 @@ class SimResponse(BaseModel):
 async def post_message(body: SimMessage, request: Request) -> SimResponse:
     bot: App = request.app.state.bot
     inbound = Inbound(
-        channel="sim",
+        adapter="sim",
         address=f"sim:{body.user}",
         external_id=body.message_id or uuid.uuid4().hex,
         text=body.text,
         button=body.button,
         location=Location(body.location.lat, body.location.lon) if body.location else None,
         media=tuple(body.media),
-        render_as=body.channel,
+        rendering=body.channel,
     )
     outcome = await bot.pipeline.handle(inbound)
     rendered = render(

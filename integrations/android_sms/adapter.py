@@ -2,7 +2,7 @@
 
 - ``verify``: ``X-Signature`` / ``X-Timestamp`` HMAC (see :mod:`.signature`); missing -> 401,
   wrong or stale -> 403.
-- ``parse``: ``sms:received`` -> ``Inbound(channel="sms", address="tel:+84...")`` with a
+- ``parse``: ``sms:received`` -> ``Inbound(adapter="android_sms", address="tel:+84...")`` with a
   content-based ``external_id`` (the app re-sends duplicates under new envelope ids); STOP /
   "TU CHOI" / "HUY DK" set ``event="stop"``; ``sms:sent|delivered|failed|cancelled`` ->
   ``DeliveryStatus``; ``system:ping`` and every other event -> 200, ignored.
@@ -25,6 +25,7 @@ from android_sms_gateway.ahttp import HttpxAsyncHttpClient  # type: ignore[impor
 from android_sms_gateway.enums import WebhookEvent  # type: ignore[import-untyped]
 
 from bot.channels.base import (
+    AdapterDefaults,
     DeliveryStatus,
     ParseResult,
     SendError,
@@ -58,12 +59,14 @@ WEBHOOKS = {
 }
 
 
-class AndroidSmsAdapter:
+class AndroidSmsAdapter(AdapterDefaults):
     """The ``android_sms`` channel. ``transport`` (tests) replaces httpx's network transport;
     ``clock`` gives the time the webhook timestamps are checked against."""
 
     name = "android_sms"
-    render_channel = "sms"
+    rendering = "sms"
+    schemes: tuple[str, ...] = ("tel",)
+    idempotent_sends = True  # the gateway refuses a second message with our id (409)
 
     def __init__(
         self,
@@ -112,7 +115,7 @@ class AndroidSmsAdapter:
                 log.info("android_sms ignored an sms from a non-phone sender")
                 return ParseResult()
             inbound = Inbound(
-                channel="sms",
+                adapter=self.name,
                 address=address,
                 external_id=sms.dedupe_key(envelope.id),
                 text=sms.text[:MAX_INBOUND],
@@ -129,7 +132,13 @@ class AndroidSmsAdapter:
             )
         return ParseResult()  # system:ping, mms:*, sms:data-received, future events
 
-    def render(self, address: str, replies: Sequence[Reply], language: str) -> list[Outbound]:
+    def render(
+        self,
+        address: str,
+        replies: Sequence[Reply],
+        language: str,
+        rendering: str | None = None,
+    ) -> list[Outbound]:
         return render_replies(
             self.name, address, replies, language, self._settings, self._deps.texts
         )

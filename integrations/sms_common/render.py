@@ -18,7 +18,7 @@ from bot.render import render
 from integrations.sms_common.phone import mask
 
 log = logging.getLogger(__name__)
-CHANNEL = "sms"  # Inbound.channel and Outbound.channel of both SMS adapters
+RENDERING = "sms"  # how both SMS adapters render
 
 
 def render_sms(
@@ -34,17 +34,17 @@ def render_sms(
     """Render ``replies`` for ``address`` (``tel:+84...``); empty replies give no message."""
     rendered = render(
         replies,
-        CHANNEL,
+        RENDERING,
         sms_max_segments=max_segments,
         sms_unaccented=unaccented,
         numbered_hint=texts("sms.numbered_hint", language),
     )
     messages = [
         Outbound(
-            channel=CHANNEL,
+            adapter=adapter,
             address=address,
             text=m.text,
-            meta={"adapter": adapter, "segments": m.segments, "encoding": m.encoding},
+            meta={"segments": m.segments, "encoding": m.encoding},
         )
         for m in rendered
     ]

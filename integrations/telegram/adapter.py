@@ -47,6 +47,7 @@ from aiogram.types import (
 )
 
 from bot.channels.base import (
+    AdapterDefaults,
     ParseResult,
     SendError,
     SendResult,
@@ -67,11 +68,12 @@ _SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
-class TelegramAdapter:
+class TelegramAdapter(AdapterDefaults):
     """One Telegram bot. ``bot`` is aiogram's client (its session is the HTTP transport)."""
 
     name = "telegram"
-    render_channel = "telegram"
+    rendering = "telegram"
+    schemes: tuple[str, ...] = ("telegram",)
 
     def __init__(self, bot: Bot, webhook_secret: str, texts: Callable[[str, str], str]) -> None:
         self.bot = bot
@@ -106,7 +108,13 @@ class TelegramAdapter:
         if data.pop("method", None) == "answerCallbackQuery":
             await self.bot(AnswerCallbackQuery.model_validate(data))
 
-    def render(self, address: str, replies: Sequence[Reply], language: str) -> list[Outbound]:
+    def render(
+        self,
+        address: str,
+        replies: Sequence[Reply],
+        language: str,
+        rendering: str | None = None,
+    ) -> list[Outbound]:
         return render_outbounds(address, replies, language, self._texts)
 
     async def send(self, message: Outbound) -> SendResult:

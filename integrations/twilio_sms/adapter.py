@@ -6,7 +6,8 @@ deployments outside Vietnam and one-way notices; inside Vietnam use ``android_sm
 - ``verify``: ``RequestValidator(auth_token).validate(full_url, form, signature)`` over the URL
   Twilio called (``WebhookRequest.url``, rebuilt from X-Forwarded-* behind a proxy) and every
   form field, blank ones included. Missing header -> 401, wrong -> 403.
-- ``parse``: inbound SMS -> ``Inbound(channel="sms", address="tel:+...", external_id=MessageSid)``
+- ``parse``: inbound SMS -> ``Inbound(adapter="twilio_sms", address="tel:+...",
+  external_id=MessageSid)``
   (MMS media URLs in ``media``; a single-word STOP / START keyword sets ``event``); status
   callbacks -> ``DeliveryStatus`` (21610 -> ``stopped``). The answer is an empty TwiML
   ``<Response />`` so Twilio sends nothing by itself; replies go through the REST API.
@@ -26,6 +27,7 @@ from twilio.rest import Client  # type: ignore[import-untyped]
 from twilio.twiml.messaging_response import MessagingResponse  # type: ignore[import-untyped]
 
 from bot.channels.base import (
+    AdapterDefaults,
     BadPayload,
     DeliveryStatus,
     ParseResult,
@@ -66,12 +68,13 @@ THROTTLED_CODES = frozenset({"20429", "14107"})  # too many requests, SMS rate l
 PERMANENT_CODES = frozenset({"21211", "21408", "21612", "21614", "21617"})
 
 
-class TwilioSmsAdapter:
+class TwilioSmsAdapter(AdapterDefaults):
     """The ``twilio_sms`` channel. ``http_client`` (tests: a fake ``twilio.http.HttpClient``)
     replaces the aiohttp transport; it must be async (``is_async=True``)."""
 
     name = "twilio_sms"
-    render_channel = "sms"
+    rendering = "sms"
+    schemes: tuple[str, ...] = ("tel",)
 
     def __init__(self, settings: Settings, deps: AdapterDeps, http_client: Any = None) -> None:
         cfg = settings.twilio
@@ -123,7 +126,7 @@ class TwilioSmsAdapter:
             log.info("twilio_sms ignored message %s from a non-phone sender", sms.message_sid)
             return None
         return Inbound(
-            channel="sms",
+            adapter=self.name,
             address=address,
             external_id=sms.message_sid,
             text=sms.body[:MAX_INBOUND],
@@ -142,7 +145,13 @@ class TwilioSmsAdapter:
             stopped=cb.error_code in STOPPED_CODES,
         )
 
-    def render(self, address: str, replies: Sequence[Reply], language: str) -> list[Outbound]:
+    def render(
+        self,
+        address: str,
+        replies: Sequence[Reply],
+        language: str,
+        rendering: str | None = None,
+    ) -> list[Outbound]:
         return render_replies(
             self.name, address, replies, language, self._settings, self._deps.texts
         )

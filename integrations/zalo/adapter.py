@@ -25,6 +25,7 @@ from typing import Any, Literal
 import httpx
 
 from bot.channels.base import (
+    AdapterDefaults,
     BadPayload,
     DeliveryStatus,
     ParseResult,
@@ -33,9 +34,9 @@ from bot.channels.base import (
     Unauthorized,
     WebhookRequest,
 )
-from bot.channels.state import ChannelState
 from bot.config import Settings, ZaloSettings
 from bot.domain.messages import Inbound, Outbound, Reply
+from bot.ports import ChannelState
 from bot.render import NUMBERED_HINT
 from integrations.registry import AdapterDeps
 from integrations.zalo import errors, payloads, render, signature
@@ -52,11 +53,12 @@ STATUS_EVENTS: dict[str, Literal["delivered", "read"]] = {
 }
 
 
-class ZaloOaAdapter:
+class ZaloOaAdapter(AdapterDefaults):
     """The ``zalo`` channel. ``clock`` and ``http`` are injectable for tests."""
 
     name = "zalo"
-    render_channel = "zalo"
+    rendering = "zalo"
+    schemes: tuple[str, ...] = ("zalo",)
 
     def __init__(
         self,
@@ -125,7 +127,7 @@ class ZaloOaAdapter:
 
     def _inbound(self, event: payloads.OaEvent) -> Inbound | None:
         base: dict[str, Any] = {
-            "channel": self.name,
+            "adapter": self.name,
             "address": PREFIX + event.user_id,
             "external_id": _external_id(event),
             "received_at": _when(event.timestamp_ms),
@@ -151,7 +153,13 @@ class ZaloOaAdapter:
 
     # -- outbound -----------------------------------------------------------------------------
 
-    def render(self, address: str, replies: Sequence[Reply], language: str) -> list[Outbound]:
+    def render(
+        self,
+        address: str,
+        replies: Sequence[Reply],
+        language: str,
+        rendering: str | None = None,
+    ) -> list[Outbound]:
         return render.render_replies(self.name, address, replies, language, self._hint(language))
 
     def _hint(self, language: str) -> str:

@@ -46,9 +46,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.json import JSON
 from bot.domain.messages import Location
-
-JSON = dict[str, Any]
 
 
 def load_json(body: bytes) -> JSON | None:

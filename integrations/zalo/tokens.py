@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.channels.base import SendError
-from bot.channels.state import ChannelState
+from bot.ports import ChannelState
 
 log = logging.getLogger(__name__)
 TOKEN_KEY = "zalo:oa_token"  # noqa: S105  # a storage key, not a secret

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.channels.base import SendError
-from bot.channels.state import ChannelState
+from bot.ports import ChannelState
 
 WINDOW_SECONDS = 48 * 3600
 FREE_REPLIES = 8

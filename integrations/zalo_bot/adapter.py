@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import httpx
 
 from bot.channels.base import (
+    AdapterDefaults,
     BadPayload,
     ParseResult,
     SendError,
@@ -65,11 +66,12 @@ def _install_mask(token: str) -> None:
         logger.addFilter(_MaskToken())
 
 
-class ZaloBotAdapter:
+class ZaloBotAdapter(AdapterDefaults):
     """The ``zalo_bot`` channel."""
 
     name = "zalo_bot"
-    render_channel = "zalo"
+    rendering = "zalo"
+    schemes: tuple[str, ...] = ("zalobot",)
 
     def __init__(
         self,
@@ -104,7 +106,7 @@ class ZaloBotAdapter:
             return None
         image = msg.event_name == "message.image.received"
         return Inbound(
-            channel=self.name,
+            adapter=self.name,
             address=PREFIX + msg.chat_id,
             external_id=f"{msg.event_name}:{msg.message_id}",
             text=msg.text,
@@ -115,7 +117,13 @@ class ZaloBotAdapter:
             ),
         )
 
-    def render(self, address: str, replies: Sequence[Reply], language: str) -> list[Outbound]:
+    def render(
+        self,
+        address: str,
+        replies: Sequence[Reply],
+        language: str,
+        rendering: str | None = None,
+    ) -> list[Outbound]:
         return render.render_replies(self.name, address, replies, self._hint(language))
 
     def _hint(self, language: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.channels.base import (
+    AdapterDefaults,
     BadPayload,
     DeliveryStatus,
     ParseResult,
@@ -26,8 +27,8 @@ from bot.channels.base import (
 from bot.domain.messages import Inbound, Outbound, Reply
 
 
-class FakeAdapter:
-    render_channel = "telegram"
+class FakeAdapter(AdapterDefaults):
+    rendering = "telegram"
 
     def __init__(
         self,
@@ -36,6 +37,7 @@ class FakeAdapter:
         secret: str = "fake-secret",  # noqa: S107 - a test fixture value
     ) -> None:
         self.name = name
+        self.schemes: tuple[str, ...] = (name,)
         self.secret = secret
         self.script: deque[SendResult | BaseException | None] = deque(script)
         self.calls: list[Outbound] = []
@@ -58,7 +60,7 @@ class FakeAdapter:
             raise BadPayload("invalid JSON") from exc
         inbounds = [
             Inbound(
-                channel=self.name,
+                adapter=self.name,
                 address=f"{self.name}:{m['from']}",
                 external_id=str(m["id"]),
                 text=m.get("text", ""),
@@ -76,7 +78,13 @@ class FakeAdapter:
     def parse_bytes(self, body: bytes) -> ParseResult:
         return self.parse(WebhookRequest("POST", "https://bot.test/", {}, body))
 
-    def render(self, address: str, replies: Sequence[Reply], language: str) -> list[Outbound]:
+    def render(
+        self,
+        address: str,
+        replies: Sequence[Reply],
+        language: str,
+        rendering: str | None = None,
+    ) -> list[Outbound]:
         return [Outbound(self.name, address, r.text, r.buttons, r.request) for r in replies]
 
     async def send(self, message: Outbound) -> SendResult:

@@ -160,10 +160,10 @@ async def test_shutdown_cancels_what_outlives_the_grace(
 
 async def test_sms_adapters_get_sms_texts(bot_app: App) -> None:
     adapter = FakeAdapter("twilio_sms")
-    adapter.render_channel = "sms"  # type: ignore[misc]
+    adapter.rendering = "sms"  # type: ignore[misc]
     rig = await make_rig(bot_app, adapter)
     await rig.post({"messages": [{"id": "t1", "from": "+84912345678", "text": "menu"}]})
     await rig.settle()
-    sms = await bot_app.pipeline.handle(Inbound("sim", "sim:s", "z", text="menu", render_as="sms"))
+    sms = await bot_app.pipeline.handle(Inbound("sim", "sim:s", "z", text="menu", rendering="sms"))
     assert adapter.sent[-1].text == sms.replies[-1].text
     assert "Gõ số" in adapter.sent[-1].text

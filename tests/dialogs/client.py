@@ -60,7 +60,7 @@ class Client:
         self.contact = ContactInfo(
             id=1,
             address=f"{channel}:1",
-            channel=channel,
+            rendering=channel,
             language=language,
             village_id=village_id,
             notice_seen=notice_seen,

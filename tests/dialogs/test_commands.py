@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.commands import MAX_TEXT, clean, command, key
+from bot.engine.commands import command, key
+from bot.textnorm import MAX_TEXT
+from bot.textnorm import clean_text as clean
 
 
 @pytest.mark.parametrize(
@@ -24,7 +26,8 @@ def test_commands(text: str, expected: str | None) -> None:
 
 
 def test_clean_drops_control_and_format_characters() -> None:
-    assert clean("a\x00b\x07c\u200bd\ne") == "a b cd e"
+    assert clean("a\x00b\x07c\u200bd\ne") == "a b cd\ne"  # a notice keeps its lines
+    assert clean("một\r\n\n\n\n  hai  \n") == "một\n\nhai"  # at most one blank line
     assert clean("  nhà\t\tem  ") == "nhà em"
 
 

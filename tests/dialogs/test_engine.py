@@ -12,7 +12,7 @@ from bot.engine.engine import Engine
 from bot.engine.types import ContactInfo, Input
 from tests.dialogs.client import START, Client
 
-CONTACT = ContactInfo(id=1, address="sim:a", channel="sim", notice_seen=True)
+CONTACT = ContactInfo(id=1, address="sim:a", rendering="telegram", notice_seen=True)
 
 
 def inp(text: str = "", *, now: datetime = START, **kw: object) -> Input:

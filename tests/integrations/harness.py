@@ -17,9 +17,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from bot.channels.base import ChannelAdapter, ParseResult
+from bot.channels.base import ParseResult
 from bot.channels.webhook import webhook_router
 from bot.domain.messages import Inbound
+from bot.ports import ChannelAdapter
 from bot.sessions.keys import dedupe_key
 from bot.sessions.memory import MemoryDeduper
 
@@ -63,8 +64,10 @@ class Recorder:
 
     async def __call__(self, adapter: ChannelAdapter, result: ParseResult) -> None:
         self.results.append(result)
+        if result.activity:  # as the runtime does, before anything is processed
+            await adapter.record_activity(result.activity)
         for msg in result.inbounds:
-            key = dedupe_key(msg.channel, msg.address, msg.external_id)
+            key = dedupe_key(msg.adapter, msg.address, msg.external_id)
             if await self.deduper.first_time(key, 3600):
                 self.inbounds.append(msg)
 

@@ -95,7 +95,7 @@ CASES = [
         RECEIVED,
         inbounds=[
             {
-                "channel": "sms",
+                "adapter": "android_sms",
                 "address": "tel:+84912345678",
                 "external_id": KEY_RECEIVED,
                 "text": "nha toi bi ngap, can giup",

@@ -14,9 +14,10 @@ import respx
 from fastapi import FastAPI
 
 from bot.app import App
-from bot.channels.base import ChannelAdapter, ParseResult
+from bot.channels.base import ParseResult
 from bot.channels.webhook import webhook_router
 from bot.config import Settings
+from bot.ports import ChannelAdapter
 from integrations.android_sms import signature
 from integrations.android_sms.adapter import AndroidSmsAdapter
 from integrations.registry import AdapterDeps

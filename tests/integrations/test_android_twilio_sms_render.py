@@ -80,7 +80,8 @@ def test_buttons_become_numbered_options_with_the_catalogue_hint(
     assert first in whole and "\n6. " in whole
     assert whole.endswith(hint)
     for m in messages:
-        assert (m.channel, m.address, m.buttons, m.request) == ("sms", ADDRESS, (), None)
+        assert (m.address, m.buttons, m.request) == (ADDRESS, (), None)
+        assert m.adapter == ("twilio_sms" if kind == "twilio" else "android_sms")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -104,9 +105,7 @@ def test_long_text_stays_within_the_segment_budget(kind: str, budget: int) -> No
     messages = adapter(kind, sms_max_segments=10).render(ADDRESS, [Reply(text)], "vi")
     assert len(messages) > 1
     assert max(int(m.meta["segments"]) for m in messages) <= budget  # type: ignore[call-overload]
-    assert all(
-        m.meta["adapter"] == ("twilio_sms" if kind == "twilio" else "android_sms") for m in messages
-    )
+    assert all(m.adapter == ("twilio_sms" if kind == "twilio" else "android_sms") for m in messages)
     assert " ".join(m.text for m in messages).split() == text.split()  # nothing lost
 
 

@@ -54,7 +54,7 @@ def text_update(update_id: int, text: str) -> str:
 
 
 LONG_TEXT = ("Nhà em ở bản Nà Sang, nước lũ lên nhanh quá. " * 100)[:4096]
-TEXT = {"channel": "telegram", "address": LAN, "external_id": "815000101"}
+TEXT = {"adapter": "telegram", "address": LAN, "external_id": "815000101"}
 
 CASES = [
     Case(

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.channels.base import ChannelAdapter, ParseResult
+from bot.channels.base import ParseResult
 from bot.channels.webhook import webhook_router
+from bot.ports import ChannelAdapter
 from bot.store.models import Report
 from integrations.telegram.fake import FAKE_SECRET, fake_adapter
 

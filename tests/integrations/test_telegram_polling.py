@@ -6,8 +6,9 @@ import asyncio
 import json
 from typing import Any
 
-from bot.channels.base import ChannelAdapter, ParseResult
+from bot.channels.base import ParseResult
 from bot.domain.messages import Inbound
+from bot.ports import ChannelAdapter
 from integrations.telegram.fake import FakeSession, fake_adapter
 from integrations.telegram.polling import poll
 from tests.integrations.harness import load

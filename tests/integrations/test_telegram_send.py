@@ -182,7 +182,7 @@ async def test_registry_builds_the_adapter_when_enabled() -> None:
     adapters = build_enabled(settings(token=FAKE_TOKEN, webhook_secret="abc_DEF-123"), deps)
     adapter = adapters["telegram"]
     try:
-        assert (adapter.name, adapter.render_channel) == ("telegram", "telegram")
+        assert (adapter.name, adapter.rendering) == ("telegram", "telegram")
         assert isinstance(adapter, TelegramAdapter)
     finally:
         await adapter.aclose()

@@ -107,7 +107,7 @@ CASES = [
         content_type=FORM,
         inbounds=[
             {
-                "channel": "sms",
+                "adapter": "twilio_sms",
                 "address": "tel:+14133881111",
                 "external_id": SM_TEXT,
                 "text": "nha toi bi ngap, can giup",

@@ -75,7 +75,7 @@ CASES = [
         load("zalo/user_send_text.json"),
         inbounds=[
             {
-                "channel": "zalo",
+                "adapter": "zalo",
                 "address": f"zalo:{USER}",
                 "external_id": "cb31dff1c39642cc1b83",
                 "text": "nha toi bi ngap, can ho tro",
@@ -410,5 +410,5 @@ async def test_set_webhook_tells_the_operator_where() -> None:
 async def test_build_from_settings() -> None:
     deps = AdapterDeps(state=MemoryChannelState(), texts=lambda key, lang: "Trả lời bằng số")
     adapter = build(Settings(zalo=settings()), deps)
-    assert (adapter.name, adapter.render_channel) == ("zalo", "zalo")
+    assert (adapter.name, adapter.rendering) == ("zalo", "zalo")
     await adapter.aclose()

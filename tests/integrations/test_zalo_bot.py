@@ -50,7 +50,7 @@ CASES = [
         load("zalo_bot/text_flat.json"),
         inbounds=[
             {
-                "channel": "zalo_bot",
+                "adapter": "zalo_bot",
                 "address": f"zalobot:{CHAT}",
                 "external_id": "message.text.received:2d758cb5e222177a4e35",
                 "text": "e muon vay von ho ngheo",
@@ -266,5 +266,5 @@ def test_render_splits_long_replies_and_keeps_order() -> None:
 async def test_build_from_settings() -> None:
     deps = AdapterDeps(state=MemoryChannelState(), texts=lambda key, lang: "hint")
     adapter = build(Settings(zalo_bot=ZaloBotSettings(enabled=True, token=TOKEN)), deps)
-    assert (adapter.name, adapter.render_channel) == ("zalo_bot", "zalo")
+    assert (adapter.name, adapter.rendering) == ("zalo_bot", "zalo")
     await adapter.aclose()

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from bot.outbound.limiter import MemoryRateLimiter, Rate, RateLimiter, RedisRateLimiter
+from bot.outbound.limiter import MemoryRateLimiter, Rate, RedisRateLimiter
+from bot.ports import RateLimiter
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.channels.state import ChannelState, MemoryChannelState
+from bot.channels.state import MemoryChannelState
+from bot.ports import ChannelState
 from bot.store import Store
 from bot.store.channel_state import SqlChannelState
 

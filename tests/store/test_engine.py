@@ -24,7 +24,7 @@ async def test_sqlite_has_foreign_keys_and_wal(tmp_path: Path) -> None:
             async with engine.begin() as conn:
                 await conn.execute(
                     text(
-                        "INSERT INTO contact_urns (urn, channel, contact_id, created_at)"
+                        "INSERT INTO contact_urns (urn, scheme, contact_id, created_at)"
                         " VALUES ('sim:x', 'sim', 999, '2026-01-01 00:00:00')"
                     )
                 )

@@ -19,6 +19,10 @@ from bot.store.models import Base
 
 TABLES = {
     "alembic_version",
+    "audit_events",
+    "inbound_messages",
+    "jobs",
+    "role_codes",
     "channel_state",
     "commune_predecessors",
     "communes",

@@ -11,10 +11,14 @@ from bot.store import Store
 from .helpers import resident
 
 
-async def _message(store: Store, contact_id: int | None, channel: str = "twilio_sms") -> int:
+async def _message(store: Store, contact_id: int | None, adapter: str = "twilio_sms") -> int:
     async with store.transaction() as tx:
         return await tx.outbound.create(
-            contact_id=contact_id, channel=channel, urn="tel:+84912345678", text="Chào bà con"
+            contact_id=contact_id,
+            adapter=adapter,
+            urn="tel:+84912345678",
+            text="Chào bà con",
+            rendering="sms",
         )
 
 
@@ -92,7 +96,7 @@ class TestOutboundContract:
         )  # fmt: skip
 
     async def test_status_for_unknown_or_other_channel_is_none(self, store: Store) -> None:
-        mid = await _message(store, None, channel="android_sms")
+        mid = await _message(store, None, adapter="android_sms")
         await _sent(store, mid, "abc")
         async with store.transaction() as tx:
             assert await tx.outbound.record_status("twilio_sms", "abc", "delivered") is None
@@ -102,6 +106,11 @@ class TestOutboundContract:
                 await tx.outbound.record_status("android_sms", "abc", "undelivered")
             with pytest.raises(ValueError, match="priority"):
                 await tx.outbound.create(
-                    contact_id=None, channel="x", urn="x:1", text="", priority="urgent"
+                    contact_id=None,
+                    adapter="x",
+                    urn="x:1",
+                    text="",
+                    rendering="sms",
+                    priority="urgent",
                 )
         assert rec is not None and rec.status == "sent"

@@ -48,7 +48,7 @@ async def test_the_whole_workflow_with_what_the_resident_hears(env: Env) -> None
         else:
             assert len(new) == 1
             contact_id, text, kind = new[0]
-            assert (contact_id, kind) == (report.contact_id, "report_status")
+            assert (contact_id, kind) == (report.contact_id, "status")
             assert text.startswith(told)
     body = await _detail(env, auth, report.ref)
     assert body["status"] == "resolved" and body["closed_at"] and body["acknowledged_at"]

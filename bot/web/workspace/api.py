@@ -13,9 +13,14 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.store.records import REPORT_STATUSES, REPORT_TYPES, ReportEvent, ReportRecord
+from bot.store.records import (
+    REPORT_STATUSES,
+    REPORT_TYPES,
+    LoggedMessage,
+    ReportEvent,
+    ReportRecord,
+)
 from bot.web.workspace.auth import login, logout
-from bot.web.workspace.backbone import Message
 from bot.web.workspace.deps import ApiUser, ApiWriter, WorkspaceDep, client_ip
 from bot.web.workspace.messenger import MessengerUnavailable
 from bot.web.workspace.pages import set_session_cookie
@@ -153,7 +158,7 @@ def _event(e: ReportEvent) -> dict[str, Any]:
             "at": e.at.isoformat(), "detail": e.detail}  # fmt: skip
 
 
-def _message(m: Message) -> dict[str, Any]:
+def _message(m: LoggedMessage) -> dict[str, Any]:
     return {"direction": m.direction, "text": m.text, "at": m.at.isoformat(),
             "adapter": m.adapter, "kind": m.kind}  # fmt: skip
 

@@ -19,7 +19,6 @@ from bot.config import WorkspaceSettings
 from bot.store.records import WebUserRecord
 from bot.store.repo import Store, Tx
 from bot.store.triage import Scope
-from bot.web.workspace.backbone import audit
 from bot.web.workspace.passwords import hash_password, needs_rehash, verify_password
 from bot.web.workspace.workflow import RoleRule, Workflow
 
@@ -94,8 +93,9 @@ async def login(
             locked_until = (await tx.users.throttle(key)).locked_until
             if locked_until is not None and locked_until > now:
                 detail = {"key": key.partition(":")[0], "until": locked_until.isoformat()}
-                await audit(tx, actor=f"login:{username}", action="login.locked", ip=ip,
-                            detail=detail)  # fmt: skip
+                await tx.audit.record(
+                    actor=f"login:{username}", action="login.locked", ip=ip, detail=detail
+                )
                 return LoginResult(locked_until=locked_until)
         found = await tx.users.password_hash(username)
         user, stored = found if found is not None else (None, None)
@@ -112,8 +112,9 @@ async def login(
         await tx.users.open_session(
             user.id, token_hash=token_hash(token), csrf=csrf, ip=ip, expires_at=expires, now=now
         )
-        await audit(tx, actor=f"user:{user.id}", action="login", target=f"user:{user.username}",
-                    ip=ip)  # fmt: skip
+        await tx.audit.record(
+            actor=f"user:{user.id}", action="login", target=f"user:{user.username}", ip=ip
+        )
     return LoginResult(user=user, token=token, csrf=csrf)
 
 
@@ -133,8 +134,12 @@ async def _failed(
         if span is not None:
             await tx.users.lock(key, now + span)
             locked[key.partition(":")[0]] = (now + span).isoformat()
-    await audit(tx, actor=f"login:{username}", action="login.failed", ip=ip,
-                detail={"locked": locked} if locked else None)  # fmt: skip
+    await tx.audit.record(
+        actor=f"login:{username}",
+        action="login.failed",
+        ip=ip,
+        detail={"locked": locked} if locked else None,
+    )
 
 
 async def authenticate(
@@ -156,4 +161,4 @@ async def authenticate(
 async def logout(store: Store, principal: Principal, *, ip: str | None) -> None:
     async with store.transaction() as tx:
         await tx.users.close_session(principal.token_hash)
-        await audit(tx, actor=principal.actor, action="logout", ip=ip)
+        await tx.audit.record(actor=principal.actor, action="logout", ip=ip)

@@ -15,7 +15,6 @@ import click
 from bot.config import get_settings
 from bot.store.records import NotFound
 from bot.store.repo import Store
-from bot.web.workspace.backbone import audit
 from bot.web.workspace.passwords import check_new_password, hash_password
 
 
@@ -100,9 +99,12 @@ def add(
                     )  # fmt: skip
                 except ValueError as exc:
                     raise click.UsageError(str(exc)) from exc
-                await audit(tx, actor=_actor(), action="user.add", target=f"user:{username}",
-                            detail={"role": role, "commune": user.commune_code,
-                                    "village": user.village_id})  # fmt: skip
+                await tx.audit.record(
+                    actor=_actor(),
+                    action="user.add",
+                    target=f"user:{username}",
+                    detail={"role": role, "commune": user.commune_code, "village": user.village_id},
+                )
                 return f"{user.username} ({user.role}) id={user.id}"
         finally:
             await store.close()
@@ -155,7 +157,7 @@ def _set_disabled(username: str, disabled: bool) -> None:
             async with store.transaction() as tx:
                 await tx.users.set_disabled(username, disabled)
                 action = "user.disable" if disabled else "user.enable"
-                await audit(tx, actor=_actor(), action=action, target=f"user:{username}")
+                await tx.audit.record(actor=_actor(), action=action, target=f"user:{username}")
         finally:
             await store.close()
 
@@ -182,8 +184,9 @@ def set_password(username: str, password_stdin: bool) -> None:
                     return False
                 await tx.users.set_password_hash(user.id, hash_password(password))
                 await tx.users.end_sessions(user.id)
-                await audit(tx, actor=_actor(), action="user.password",
-                            target=f"user:{username}")  # fmt: skip
+                await tx.audit.record(
+                    actor=_actor(), action="user.password", target=f"user:{username}"
+                )
                 return True
         finally:
             await store.close()

@@ -11,7 +11,6 @@ from fastapi import APIRouter, HTTPException, Request, Response
 
 from bot.store.records import REPORT_TYPES
 from bot.web.workspace.auth import Principal
-from bot.web.workspace.backbone import audit
 from bot.web.workspace.deps import PageUser, WorkspaceDep, client_ip
 from bot.web.workspace.export import to_csv, to_xlsx
 from bot.web.workspace.pages import render
@@ -114,9 +113,13 @@ async def _export(request: Request, ws: WorkspaceDep, who: Principal, fmt: str) 
     flt = filters.to_store(ZoneInfo(ws.bot.settings.timezone))
     async with ws.bot.store.transaction() as tx:
         rows = await tx.triage.with_contacts(who.scope, flt, limit=ws.cfg.export_max_rows)
-        await audit(tx, actor=who.actor, action=f"export.{fmt}", target="reports",
-                    detail={"filter": filters.query(), "rows": len(rows)},
-                    ip=client_ip(request))  # fmt: skip
+        await tx.audit.record(
+            actor=who.actor,
+            action=f"export.{fmt}",
+            target="reports",
+            detail={"filter": filters.query(), "rows": len(rows)},
+            ip=client_ip(request),
+        )
     kind = filters.kind or None
     stamp = ws.now().astimezone(ZoneInfo(ws.bot.settings.timezone)).strftime("%Y%m%d-%H%M")
     name = f"phan-anh-{kind or 'tat-ca'}-{stamp}"

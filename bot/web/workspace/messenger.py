@@ -24,7 +24,7 @@ class ResidentMessenger(Protocol):
     async def tell(self, tx: Tx, contact_id: int, text: str, kind: str) -> None:
         """Record ``text`` for the resident inside ``tx``; it goes out after commit.
 
-        ``kind`` says why (``officer_reply``, ``report_status``). Raises
+        ``kind`` says why (``officer_reply``, ``status``: the outbound message kinds). Raises
         :class:`MessengerUnavailable` when residents cannot be reached from here.
         """
 

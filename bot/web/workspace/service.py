@@ -16,13 +16,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.records import ContactRecord, ReportEvent, ReportRecord, WebUserRecord
+from bot.store.records import (
+    ContactRecord,
+    LoggedMessage,
+    ReportEvent,
+    ReportRecord,
+    WebUserRecord,
+)
 from bot.store.repo import Tx
 from bot.web.workspace.auth import Principal
-from bot.web.workspace.backbone import Message, audit, conversation
 from bot.web.workspace.deps import Workspace
 
 MAX_TEXT = 2000
+CONVERSATION = 50  # messages of the resident shown on the report page
 
 
 class NotVisible(LookupError):
@@ -41,7 +47,7 @@ class Invalid(ValueError):
 class ReportDetail:
     report: ReportRecord
     history: list[ReportEvent]
-    messages: list[Message]
+    messages: list[LoggedMessage]
     contact: ContactRecord | None
     assignee: WebUserRecord | None
     people: dict[int, str]  # user id -> username, for the history's actors
@@ -72,7 +78,7 @@ class Triage:
             report = await self._visible(tx, who, ref)
             history = await tx.reports.history(report.ref)
             contact = await tx.triage.contact(report.contact_id)
-            messages = await conversation(tx, report.contact_id)
+            messages = await tx.messages.conversation(report.contact_id, limit=CONVERSATION)
             ids = {int(e.actor[5:]) for e in history if e.actor.startswith("user:")
                    and e.actor[5:].isdigit()}  # fmt: skip
             if report.assigned_to is not None:
@@ -103,10 +109,15 @@ class Triage:
                 raise Invalid("Cần ghi lý do (người dân sẽ được báo lý do này).")
             updated = await tx.reports.set_status(report.ref, status, actor=who.actor, note=note)
             if wf.tells_resident(status):
-                await self._tell(tx, report, f"officer.status.{status}", kind="report_status",
+                await self._tell(tx, report, f"officer.status.{status}", kind="status",
                                  reason=note or "")  # fmt: skip
-            await audit(tx, actor=who.actor, action="report.status", target=f"report:{report.ref}",
-                        detail={"from": report.status, "to": status}, ip=ip)  # fmt: skip
+            await tx.audit.record(
+                actor=who.actor,
+                action="report.status",
+                target=f"report:{report.ref}",
+                detail={"from": report.status, "to": status},
+                ip=ip,
+            )
         return updated
 
     async def assign(
@@ -125,8 +136,13 @@ class Triage:
                 ):
                     raise Invalid("Không giao được cho người này.")
             updated = await tx.reports.assign(report.ref, user_id, actor=who.actor)
-            await audit(tx, actor=who.actor, action="report.assign", target=f"report:{report.ref}",
-                        detail={"assigned_to": user_id}, ip=ip)  # fmt: skip
+            await tx.audit.record(
+                actor=who.actor,
+                action="report.assign",
+                target=f"report:{report.ref}",
+                detail={"assigned_to": user_id},
+                ip=ip,
+            )
         return updated
 
     async def note(self, who: Principal, ref: str, text: str, ip: str | None) -> ReportEvent:
@@ -137,8 +153,9 @@ class Triage:
         async with self._ws.bot.store.transaction() as tx:
             report = await self._writable(tx, who, ref)
             event = await tx.reports.add_event(report.ref, "note", actor=who.actor, note=text)
-            await audit(tx, actor=who.actor, action="report.note", target=f"report:{report.ref}",
-                        ip=ip)  # fmt: skip
+            await tx.audit.record(
+                actor=who.actor, action="report.note", target=f"report:{report.ref}", ip=ip
+            )
         return event
 
     async def reply(self, who: Principal, ref: str, text: str, ip: str | None) -> ReportEvent:
@@ -150,8 +167,9 @@ class Triage:
             report = await self._writable(tx, who, ref)
             await self._tell(tx, report, "officer.reply", kind="officer_reply", text=text)
             event = await tx.reports.add_event(report.ref, "reply", actor=who.actor, note=text)
-            await audit(tx, actor=who.actor, action="report.reply", target=f"report:{report.ref}",
-                        ip=ip)  # fmt: skip
+            await tx.audit.record(
+                actor=who.actor, action="report.reply", target=f"report:{report.ref}", ip=ip
+            )
         return event
 
     async def _tell(self, tx: Tx, report: ReportRecord, key: str, *, kind: str, **kw: Any) -> None:

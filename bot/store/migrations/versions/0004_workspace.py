@@ -3,7 +3,7 @@ report status ``seen`` renamed ``acknowledged`` (data included); history event k
 village positions for the map.
 
 Revision ID: 0004
-Revises: 0002 (re-chain to 0003 when the backbone schema lands on main)
+Revises: 0003
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-# TODO(merge): "0003" once the backbone's "schema 0003" is on main (the lead re-chains).
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
