@@ -36,8 +36,16 @@ from tests.conftest import make_settings
 from tests.workspace.conftest import CHIENG_AN, NAM_NIEU, PANH, PASSWORD
 
 CHROMIUM = Path(os.environ.get("BANBOT_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FLOOD = [
     {"text": "xin chào"},
     {"text": "nha em bi ngap"},
@@ -104,8 +112,13 @@ async def _prepare(settings: Settings) -> None:
     store = Store(settings.database_url)
     try:
         async with store.transaction() as tx:
-            await tx.users.add(username="can.bo.an", password_hash=hash_password(PASSWORD),
-                               role="officer", commune_code=CHIENG_AN, display_name="Lò Văn An")  # fmt: skip
+            await tx.users.add(
+                username="can.bo.an",
+                password_hash=hash_password(PASSWORD),
+                role="officer",
+                commune_code=CHIENG_AN,
+                display_name="Lò Văn An",
+            )
     finally:
         await store.close()
 
@@ -202,7 +215,7 @@ async def _screenshots(browser: object, server: Running, folder: Path, ref: str)
     from playwright.async_api import Browser
 
     assert isinstance(browser, Browser)
-    folder.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     await _demo_reports(server.settings)
     for name, width, height in (("phone", 390, 844), ("laptop", 1280, 860)):
         context = await browser.new_context(viewport={"width": width, "height": height})
