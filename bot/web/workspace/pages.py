@@ -133,12 +133,14 @@ async def logout_submit(request: Request, ws: WorkspaceDep, who: FormUser) -> Re
 async def queue_page(request: Request, ws: WorkspaceDep, who: PageUser) -> Response:
     filters = Filters.parse(dict(request.query_params))
     p = ws.presenter
-    view = await build_queue(ws, who.scope, filters, p)
-    since = request.query_params.get("since")
+    since = request.query_params.get("since", "")
     fragment = request.headers.get("hx-request") == "true"
-    if fragment and since is not None and since.isdigit() and int(since) >= view.newest_id:
-        return Response(status_code=204)  # nothing new: htmx keeps the page as it is
-    new = int(since) if fragment and since and since.isdigit() else None
+    new = int(since) if fragment and since.isdigit() else None
+    if new is not None:
+        async with ws.bot.store.transaction() as tx:
+            if await tx.triage.newest_id(who.scope) <= new:
+                return Response(status_code=204)  # nothing new: htmx keeps the page as it is
+    view = await build_queue(ws, who.scope, filters, p)
     ctx = {"who": who, "view": view, "p": p, "ws": ws, "urgency_choices": URGENCY_CHOICES,
            "villages": p.villages_of(who.user.commune_code), "fresh_since": new,
            "notice": None}  # fmt: skip

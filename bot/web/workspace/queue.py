@@ -129,8 +129,9 @@ async def build_queue(ws: Workspace, scope: Scope, filters: Filters, p: Presente
     window = timedelta(minutes=ws.cfg.cluster_window_minutes)
     async with ws.bot.store.transaction() as tx:
         page = await tx.triage.queue(scope, flt, limit=PAGE, offset=filters.offset)
-        total = await tx.triage.count(scope, flt)
         counts = await tx.triage.status_counts(scope, flt)
+        # The same filter with the status choice ignored, so the total is a sum, not a query.
+        total = sum(n for status, n in counts.items() if not flt.statuses or status in flt.statuses)
         newest = await tx.triage.newest_id(scope)
         recent = []
         if filters.kind in ("", "disaster"):

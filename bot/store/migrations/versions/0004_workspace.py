@@ -114,6 +114,22 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
 
+    # The queue's order (flagged, urgency with no-urgency last, oldest), PostgreSQL only, as
+    # in the models (SQLite refuses NULLS LAST in an index; the embedded store is small).
+    if op.get_bind().dialect.name == "postgresql":
+        op.create_index(
+            "ix_reports_queue",
+            "reports",
+            [
+                "commune_code",
+                sa.text("flagged DESC"),
+                sa.text("urgency DESC NULLS LAST"),
+                "created_at",
+                "id",
+            ],
+            unique=False,
+        )
+
     with op.batch_alter_table("villages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lat", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("lon", sa.Float(), nullable=True))
@@ -124,6 +140,8 @@ def downgrade() -> None:
         batch_op.drop_column("lon")
         batch_op.drop_column("lat")
 
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_reports_queue", table_name="reports")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_reports_assigned_to_web_users"), type_="foreignkey")
         batch_op.drop_index("ix_reports_status_created_at")
