@@ -1,6 +1,6 @@
 """Queue page benchmark: the commune workspace's queue with 100,000 reports on PostgreSQL.
 
-Creates a fresh PostgreSQL database (``--database``, dropped first), migrates it, loads the
+Creates a fresh PostgreSQL database (``--database``, dropped before and after), migrates it, loads the
 gazetteer, inserts ``--reports`` reports spread over a year (60 % in phường Chiềng An, the
 officer's commune; 20 % of all still open) with one SQL statement, starts ``banbot serve`` in a
 subprocess, logs in as an officer of Chiềng An, and times ``--requests`` sequential GETs of
@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import prepare_database  # noqa: E402 - after the path is set
+from bench.conversation import free_port, wait_ready  # noqa: E402 - after the path is set
+from bot.app import prepare_database  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.store.repo import Store  # noqa: E402
 from bot.web.workspace.passwords import hash_password  # noqa: E402
@@ -83,12 +83,6 @@ VARIANTS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def _maintenance(url: str) -> asyncpg.Connection:
     base = make_url(url)
     return await asyncpg.connect(host=base.host or "127.0.0.1", port=base.port or 5432,
@@ -129,19 +123,6 @@ async def build(url: str, name: str, reports: int) -> tuple[str, str, float]:
     finally:
         await store.close()
     return db_url, str(village), time.perf_counter() - started
-
-
-async def wait_ready(base: str, limit_s: float = 120.0) -> None:
-    deadline = time.monotonic() + limit_s
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            try:
-                if (await client.get(f"{base}/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise TimeoutError("server did not become ready")
 
 
 async def measure(base: str, village: str, requests: int) -> list[dict[str, object]]:
@@ -195,6 +176,15 @@ async def main_async(args: argparse.Namespace) -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+            await drop(args.postgres_url, args.database)
+
+
+async def drop(url: str, name: str) -> None:
+    admin = await _maintenance(url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 def main() -> None:

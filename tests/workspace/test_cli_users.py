@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.config import get_settings
 from bot.store.records import AuditRecord, WebUserRecord
 from bot.store.repo import Store
 from bot.web.workspace.passwords import verify_password
+from tests.test_cli import db_url
 from tests.workspace.conftest import CHIENG_AN, NAM_NIEU, PASSWORD
 
-
-@pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("BANBOT_DATABASE_URL", url)
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
+__all__ = ["db_url"]  # the fixture: a temporary SQLite database the CLI is pointed at
 
 
 def _read(url: str) -> tuple[list[WebUserRecord], list[AuditRecord], str | None]:

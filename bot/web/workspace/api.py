@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Awaitable
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -29,6 +30,7 @@ from bot.web.workspace.service import Invalid, NotAllowed, NotVisible, Triage
 from bot.web.workspace.sla import Sla, sla_of
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
+T = TypeVar("T")
 LIST_LIMIT = 200
 
 
@@ -75,6 +77,14 @@ def _errors(exc: Exception) -> HTTPException:
     if isinstance(exc, MessengerUnavailable):
         return HTTPException(503, "residents cannot be reached from this server; nothing saved")
     return HTTPException(422, str(exc))
+
+
+async def _call(action: Awaitable[T]) -> T:
+    """Await a Triage action, turning its refusals into HTTP answers."""
+    try:
+        return await action
+    except (NotVisible, NotAllowed, Invalid, MessengerUnavailable) as exc:
+        raise _errors(exc) from exc
 
 
 @router.post("/session")
@@ -167,10 +177,7 @@ def _message(m: LoggedMessage) -> dict[str, Any]:
 async def change_status(
     request: Request, ws: WorkspaceDep, who: ApiWriter, ref: str, body: StatusChange
 ) -> dict[str, Any]:
-    try:
-        r = await Triage(ws).change_status(who, ref, body.status, body.note, client_ip(request))
-    except (NotVisible, NotAllowed, Invalid, MessengerUnavailable) as exc:
-        raise _errors(exc) from exc
+    r = await _call(Triage(ws).change_status(who, ref, body.status, body.note, client_ip(request)))
     return item(r)
 
 
@@ -178,10 +185,7 @@ async def change_status(
 async def reply(
     request: Request, ws: WorkspaceDep, who: ApiWriter, ref: str, body: Text
 ) -> dict[str, Any]:
-    try:
-        e = await Triage(ws).reply(who, ref, body.text, client_ip(request))
-    except (NotVisible, NotAllowed, Invalid, MessengerUnavailable) as exc:
-        raise _errors(exc) from exc
+    e = await _call(Triage(ws).reply(who, ref, body.text, client_ip(request)))
     return {"ok": True, "at": e.at.isoformat(), "text": e.note}
 
 
@@ -189,10 +193,7 @@ async def reply(
 async def note(
     request: Request, ws: WorkspaceDep, who: ApiWriter, ref: str, body: Text
 ) -> dict[str, Any]:
-    try:
-        e = await Triage(ws).note(who, ref, body.text, client_ip(request))
-    except (NotVisible, NotAllowed, Invalid) as exc:
-        raise _errors(exc) from exc
+    e = await _call(Triage(ws).note(who, ref, body.text, client_ip(request)))
     return {"ok": True, "at": e.at.isoformat()}
 
 
@@ -200,8 +201,5 @@ async def note(
 async def assign(
     request: Request, ws: WorkspaceDep, who: ApiWriter, ref: str, body: Assignment
 ) -> dict[str, Any]:
-    try:
-        r = await Triage(ws).assign(who, ref, body.user_id, client_ip(request))
-    except (NotVisible, NotAllowed, Invalid) as exc:
-        raise _errors(exc) from exc
+    r = await _call(Triage(ws).assign(who, ref, body.user_id, client_ip(request)))
     return {**item(r), "assigned_to": r.assigned_to}

@@ -8,6 +8,7 @@ session's CSRF token. What the caller's scope hides is a 404, as if it did not e
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -182,8 +183,15 @@ async def _report(
     return render(request, "report.html", ctx, status_code)
 
 
-def _done(ref: str, what: str) -> RedirectResponse:
-    return RedirectResponse(f"/ws/reports/{ref}?ok={what}#top", status_code=303)
+async def _act(
+    request: Request, ws: Workspace, who: Principal, ref: str, what: str, action: Awaitable[object]
+) -> Response:
+    """Run one report action; redirect to the report with a notice, or show why not (422)."""
+    try:
+        await action
+    except (Invalid, MessengerUnavailable) as exc:
+        return await _report(request, ws, who, ref, error=_why(exc), status_code=422)
+    return RedirectResponse(f"/ws/reports/{ref.upper()}?ok={what}#top", status_code=303)
 
 
 @router.post("/reports/{ref}/status")
@@ -195,11 +203,14 @@ async def status_submit(
     status: Annotated[str, Form(max_length=32)],
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    try:
-        await Triage(ws).change_status(who, ref, status, note, client_ip(request))
-    except (Invalid, MessengerUnavailable) as exc:
-        return await _report(request, ws, who, ref, error=_why(exc), status_code=422)
-    return _done(ref.upper(), "status")
+    return await _act(
+        request,
+        ws,
+        who,
+        ref,
+        "status",
+        Triage(ws).change_status(who, ref, status, note, client_ip(request)),
+    )
 
 
 @router.post("/reports/{ref}/assign")
@@ -213,11 +224,9 @@ async def assign_submit(
     target = int(user_id) if user_id.isdigit() else None
     if target is None and user_id == "me":
         target = who.user.id
-    try:
-        await Triage(ws).assign(who, ref, target, client_ip(request))
-    except Invalid as exc:
-        return await _report(request, ws, who, ref, error=str(exc), status_code=422)
-    return _done(ref.upper(), "assign")
+    return await _act(
+        request, ws, who, ref, "assign", Triage(ws).assign(who, ref, target, client_ip(request))
+    )
 
 
 @router.post("/reports/{ref}/note")
@@ -228,11 +237,9 @@ async def note_submit(
     ref: str,
     text: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    try:
-        await Triage(ws).note(who, ref, text, client_ip(request))
-    except Invalid as exc:
-        return await _report(request, ws, who, ref, error=str(exc), status_code=422)
-    return _done(ref.upper(), "note")
+    return await _act(
+        request, ws, who, ref, "note", Triage(ws).note(who, ref, text, client_ip(request))
+    )
 
 
 @router.post("/reports/{ref}/reply")
@@ -243,11 +250,9 @@ async def reply_submit(
     ref: str,
     text: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    try:
-        await Triage(ws).reply(who, ref, text, client_ip(request))
-    except (Invalid, MessengerUnavailable) as exc:
-        return await _report(request, ws, who, ref, error=_why(exc), status_code=422)
-    return _done(ref.upper(), "reply")
+    return await _act(
+        request, ws, who, ref, "reply", Triage(ws).reply(who, ref, text, client_ip(request))
+    )
 
 
 def _why(exc: Exception) -> str:
