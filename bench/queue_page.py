@@ -1,12 +1,13 @@
 """Queue page benchmark: the commune workspace's queue with 100,000 reports on PostgreSQL.
 
-Creates a fresh PostgreSQL database (``--database``, dropped before and after), migrates it, loads the
-gazetteer, inserts ``--reports`` reports spread over a year (60 % in phường Chiềng An, the
-officer's commune; 20 % of all still open) with one SQL statement, starts ``banbot serve`` in a
-subprocess, logs in as an officer of Chiềng An, and times ``--requests`` sequential GETs of
-each variant of the page (the open queue, a village filter, every status, the second page,
-and the live poll that finds nothing new). Prints one JSON object per variant: p50 / p99 /
-max in ms, and the rows the page showed. Traffic goes to 127.0.0.1 only; loops are bounded.
+Creates a fresh PostgreSQL database (``--database``, dropped before and after), migrates
+it, loads the gazetteer, inserts ``--reports`` reports spread over a year (60 % in phường
+Chiềng An, the officer's commune; 20 % of all still open) with one SQL statement, starts
+``banbot serve`` in a subprocess, logs in as an officer of Chiềng An, and times
+``--requests`` sequential GETs of each variant of the page (the open queue, a village
+filter, every status, the second page, and the live poll that finds nothing new). Prints one
+JSON object per variant: p50 / p99 / max in ms, and the rows the page showed. Traffic goes to
+127.0.0.1 only; loops are bounded.
 
     .venv/bin/python bench/queue_page.py [--reports 100000] [--requests 200]
         [--postgres-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
