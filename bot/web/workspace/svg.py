@@ -89,11 +89,12 @@ def report_map(
         label = escape(p.label)
         parts.append(
             f'<a href="{escape(p.href)}"><circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" '
-            f'fill="{color}" class="pt"><title>{label}</title></circle>'
+            f'fill="{color}" class="pt{" big" if p.big else ""}"><title>{label}</title></circle>'
         )
-        if p.count > 1:
+        if p.count > 1:  # the number sits on the dot
             parts.append(
-                f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" class="pt-n">'
+                f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" dominant-baseline="central" '
+                'class="pt-n">'
                 f"{p.count}</text>"
             )
         parts.append("</a>")
