@@ -106,6 +106,7 @@ async def login(
         if stored is not None and needs_rehash(stored):
             await tx.users.set_password_hash(user.id, hash_password(password))
         await tx.users.clear_failures(f"user:{username.lower()}")
+        await tx.users.purge_sessions(now=now)  # expired ones, anyone's: a login is rare enough
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         expires = min(now + timedelta(hours=cfg.session_hours),
                       now + timedelta(minutes=cfg.session_idle_minutes))  # fmt: skip
