@@ -185,3 +185,17 @@ async def test_users_are_never_created_by_default(env: Env) -> None:
         assert await tx.users.all() == []
     async with env.bot.store.engine.connect() as conn:
         assert (await conn.execute(select(WebUser))).first() is None
+
+
+async def test_a_login_clears_expired_sessions(env: Env) -> None:
+    from sqlalchemy import func
+
+    from bot.store.models import WebSession
+
+    await env.user("an", "officer", CHIENG_AN)
+    await _session(env, "an", PASSWORD)
+    env.clock.advance(hours=13)
+    await _session(env, "an", PASSWORD)
+    async with env.bot.store.engine.connect() as conn:
+        left = (await conn.execute(select(func.count()).select_from(WebSession))).scalar_one()
+    assert left == 1
