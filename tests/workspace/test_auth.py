@@ -199,3 +199,16 @@ async def test_a_login_clears_expired_sessions(env: Env) -> None:
     async with env.bot.store.engine.connect() as conn:
         left = (await conn.execute(select(func.count()).select_from(WebSession))).scalar_one()
     assert left == 1
+
+
+async def test_slow_links_get_compressed_pages_and_cached_assets(env: Env) -> None:
+    gz = {"Accept-Encoding": "gzip"}
+    page = await env.client.get("/ws/login", headers=gz)
+    assert (
+        page.headers["content-encoding"] == "gzip" and page.headers["cache-control"] == "no-store"
+    )
+    htmx = await env.client.get("/static/vendor/htmx-2.0.11.min.js", headers=gz)
+    assert htmx.status_code == 200 and htmx.headers["content-encoding"] == "gzip"
+    assert "immutable" in htmx.headers["cache-control"]
+    css = await env.client.get("/ws/static/ws.css")
+    assert css.status_code == 200 and css.headers["cache-control"] == "public, max-age=3600"
