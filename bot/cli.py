@@ -110,13 +110,14 @@ def _mount_subcommands() -> None:
     from bot.channels.cli import webhooks
     from bot.nlu.cli import evaluate_command, parse_command
     from bot.policy.cli import classify_command
-    from bot.web.workspace.cli import users
+    from bot.web.workspace.cli import locate, users
 
     policy.add_command(classify_command)
     nlu.add_command(parse_command)
     nlu.add_command(evaluate_command)
     main.add_command(webhooks)
     main.add_command(users)
+    places.add_command(locate)
 
 
 _mount_subcommands()

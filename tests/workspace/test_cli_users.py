@@ -99,3 +99,26 @@ def test_set_password(db_url: str) -> None:
     _, audit, stored = _read(db_url)
     assert stored is not None and verify_password(stored, "mat-khau-moi-hoan-toan")
     assert audit[0].action == "user.password"
+
+
+def test_places_locate_puts_a_village_on_the_map(db_url: str) -> None:
+    from bot.store.triage import Scope
+
+    result = CliRunner().invoke(main, ["places", "locate", NAM_NIEU, "21.3335", "103.9052"])
+    assert result.exit_code == 0, result.output
+
+    async def positions() -> dict[str, tuple[float, float]]:
+        store = Store(db_url)
+        try:
+            async with store.transaction() as tx:
+                return await tx.triage.village_positions(Scope(commune_code=CHIENG_AN))
+        finally:
+            await store.close()
+
+    assert asyncio.run(positions()) == {NAM_NIEU: (21.3335, 103.9052)}
+    assert CliRunner().invoke(main, ["places", "locate", NAM_NIEU, "--clear"]).exit_code == 0
+    assert asyncio.run(positions()) == {}
+    assert CliRunner().invoke(main, ["places", "locate", "03664:không có", "1", "2"]).exit_code == 1
+    assert CliRunner().invoke(main, ["places", "locate", NAM_NIEU, "91", "2"]).exit_code == 2
+    _, audit, _ = _read(db_url)
+    assert [e.action for e in audit] == ["village.position", "village.position"]

@@ -194,3 +194,37 @@ def set_password(username: str, password_stdin: bool) -> None:
     if not asyncio.run(run()):
         raise click.ClickException(f"no user {username!r}")
     click.echo(f"{username}: password changed")
+
+
+@click.command("locate")
+@click.argument("village_id")
+@click.argument("lat", type=click.FloatRange(-90, 90), required=False)
+@click.argument("lon", type=click.FloatRange(-180, 180), required=False)
+@click.option("--clear", is_flag=True, help="Take the village's position away.")
+def locate(village_id: str, lat: float | None, lon: float | None, clear: bool) -> None:
+    """Put a village on the workspace map: VILLAGE_ID LAT LON (e.g. '03664:panh' 21.34 103.91).
+
+    Reports without their own pin are then drawn at their village.
+    """
+    if clear:
+        lat = lon = None
+    elif lat is None or lon is None:
+        raise click.UsageError("give LAT and LON, or --clear")
+
+    async def run() -> None:
+        store = await _store()
+        try:
+            async with store.transaction() as tx:
+                await tx.triage.set_village_position(village_id, lat, lon)
+                await tx.audit.record(
+                    actor=_actor(), action="village.position", target=f"village:{village_id}",
+                    detail={"lat": lat, "lon": lon},
+                )  # fmt: skip
+        finally:
+            await store.close()
+
+    try:
+        asyncio.run(run())
+    except NotFound as exc:
+        raise click.ClickException(f"no village {village_id!r}") from exc
+    click.echo(f"{village_id}: {'no position' if lat is None else f'{lat}, {lon}'}")
