@@ -14,9 +14,9 @@ from pathlib import Path
 from bot.actions import ActionExecutor
 from bot.channels.compose import Channels, build_channels
 from bot.config import Settings
+from bot.domain.json import JSON
 from bot.engine.engine import Engine, EngineServices
 from bot.logsafe import protect, settings_secrets
-from bot.nlu.builtin import BuiltinNlu
 from bot.pipeline import Pipeline
 from bot.places.gazetteer import Gazetteer
 from bot.places.load import load_gazetteer, seed_places
@@ -67,6 +67,8 @@ async def prepare_database(settings: Settings) -> None:
 
 def build_nlu(settings: Settings, places: Gazetteer) -> Nlu:
     """The NLU backend named by ``settings.nlu``."""
+    from bot.nlu.builtin import BuiltinNlu  # scikit-learn: only where text is read
+
     builtin = BuiltinNlu.train(
         settings.nlu_data_dir,
         places=places,
@@ -80,8 +82,16 @@ def build_nlu(settings: Settings, places: Gazetteer) -> Nlu:
     return builtin
 
 
-async def build_app(settings: Settings, *, migrate: bool = True) -> App:
-    """Build the whole bot. With ``migrate`` the database is upgraded and seeded first."""
+class NoNlu:
+    """The NLU of a process that reads no messages (``banbot worker``): never trained."""
+
+    async def parse(self, text: str) -> JSON:
+        raise RuntimeError("this process does not read messages")
+
+
+async def build_app(settings: Settings, *, migrate: bool = True, nlu: bool = True) -> App:
+    """Build the whole bot. With ``migrate`` the database is upgraded and seeded first;
+    ``nlu=False`` skips training the NLU (a worker sends, it does not read)."""
     started = time.perf_counter()
     protect(settings_secrets(settings))
     if migrate:
@@ -89,7 +99,7 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
     store = Store(settings.database_url)
     places = await load_gazetteer(store)
     policy = Policy.load(settings.data_dir / "policy")
-    nlu = build_nlu(settings, places)
+    understanding: Nlu = build_nlu(settings, places) if nlu else NoNlu()
     engine = Engine(
         settings.dialogs_dir,
         EngineServices(
@@ -101,8 +111,13 @@ async def build_app(settings: Settings, *, migrate: bool = True) -> App:
         places=places, urgency_rules=load_urgency_rules(settings.data_dir / "urgency.yml")
     )
     pipeline = Pipeline(
-        engine=engine, nlu=nlu, state=state, store=store, executor=executor, settings=settings
+        engine=engine,
+        nlu=understanding,
+        state=state,
+        store=store,
+        executor=executor,
+        settings=settings,
     )
     channels = build_channels(settings, store, pipeline, engine.text)
     log.info("bot ready in %.1f s", time.perf_counter() - started)
-    return App(settings, store, state, places, policy, nlu, engine, pipeline, channels)
+    return App(settings, store, state, places, policy, understanding, engine, pipeline, channels)

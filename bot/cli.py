@@ -3,16 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from bot.config import get_settings
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose subcommands live in other modules and are imported only when used
+    (``banbot worker`` must not pay for scikit-learn, which only ``banbot nlu`` needs)."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self._lazy.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, _, attr = target.partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy={"webhooks": "bot.channels.cli:webhooks", "users": "bot.web.workspace.cli:users"},
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """Bản Bot — trợ lý cho bà con vùng cao (Telegram / Zalo / SMS)."""
@@ -47,6 +74,14 @@ def serve(host: str, port: int, access_log: bool, telegram_polling: bool) -> Non
 
 
 @main.command()
+def worker() -> None:
+    """Run sends, notice pumps and jobs from Redis (BANBOT_QUEUE=saq); any number of them."""
+    from bot.jobs.worker import run_worker
+
+    asyncio.run(run_worker(get_settings()))
+
+
+@main.command()
 @click.option("--user", default="terminal", show_default=True, help="Simulated user id.")
 @click.option(
     "--channel",
@@ -64,12 +99,15 @@ def chat(user: str, channel: str, record: Path | None) -> None:
     asyncio.run(run_chat(get_settings(), user=user, channel=channel, record=record))
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy={"classify": "bot.policy.cli:classify_command"})
 def policy() -> None:
     """Poverty standards and classification."""
 
 
-@main.group()
+@main.group(
+    cls=LazyGroup,
+    lazy={"parse": "bot.nlu.cli:parse_command", "evaluate": "bot.nlu.cli:evaluate_command"},
+)
 def nlu() -> None:
     """The built-in NLU."""
 
@@ -89,7 +127,7 @@ def db_upgrade() -> None:
     click.echo("database ready", err=True)
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy={"locate": "bot.web.workspace.cli:locate"})
 def places() -> None:
     """The gazetteer (provinces, communes, villages)."""
 
@@ -104,23 +142,6 @@ def places_import(csv_file: Path, dry_run: bool) -> None:
     ok = asyncio.run(import_villages(get_settings(), csv_file, dry_run=dry_run, echo=click.echo))
     if not ok:
         raise SystemExit(1)
-
-
-def _mount_subcommands() -> None:
-    from bot.channels.cli import webhooks
-    from bot.nlu.cli import evaluate_command, parse_command
-    from bot.policy.cli import classify_command
-    from bot.web.workspace.cli import locate, users
-
-    policy.add_command(classify_command)
-    nlu.add_command(parse_command)
-    nlu.add_command(evaluate_command)
-    main.add_command(webhooks)
-    main.add_command(users)
-    places.add_command(locate)
-
-
-_mount_subcommands()
 
 
 if __name__ == "__main__":

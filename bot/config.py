@@ -44,6 +44,14 @@ class ZaloSettings(BaseModel):
     free_replies: int | None = Field(
         8, ge=0, description="Replies allowed per window; empty = no check (paid OA tiers)."
     )
+    paid_quota: bool = Field(
+        False,
+        description=(
+            "The OA has paid quota for proactive messages: a message outside the reply window "
+            "(or beyond its free replies) is sent, counted against the quota, instead of "
+            "refused; the OA must be verified."
+        ),
+    )
     send_per_second: float | None = Field(
         None, gt=0, description="Send rate limit for this OA (default 10/s)."
     )
@@ -225,8 +233,47 @@ class Settings(BaseSettings):
     sms_max_segments: int = Field(
         3, ge=1, le=10, description="Budget of SMS segments per reply before text is shortened."
     )
+    sms_route: Literal["auto", "android_sms", "twilio_sms"] = Field(
+        "auto",
+        description=(
+            "Which SMS adapter reaches a phone number both can: auto = the Android gateway "
+            "for Vietnamese numbers (+84), Twilio for the others."
+        ),
+    )
     sms_unaccented: bool = Field(
         False, description="Send SMS without diacritics (GSM-7, cheaper) instead of UCS-2."
+    )
+    queue: Literal["local", "saq"] = Field(
+        "local",
+        description=(
+            "Where sends and jobs run: local = in this process (embedded default); saq = on "
+            "Redis (BANBOT_REDIS_URL), run by `banbot worker` processes."
+        ),
+    )
+    queue_workers_reply: int = Field(
+        8, ge=1, le=256, description="Concurrent reply-lane items per process (sends, alerts)."
+    )
+    queue_workers_bulk: int = Field(
+        4, ge=1, le=256, description="Concurrent bulk-lane items per process (notice pumps)."
+    )
+    queue_name: str = Field(
+        "banbot",
+        pattern=r"^[a-z0-9_-]{1,40}$",
+        description="Prefix of the saq queues on Redis (<name>-reply, <name>-bulk).",
+    )
+    send_stale_seconds: int = Field(
+        120,
+        ge=1,
+        description=(
+            "A message left 'sending' this long lost its sender (a crash): it is sent again "
+            "(the one case where a person may get it twice)."
+        ),
+    )
+    bulk_pumps: int = Field(
+        2, ge=1, le=64, description="Pumps per adapter sharing its bulk messages (any worker)."
+    )
+    role_code_ttl_hours: int = Field(
+        72, gt=0, le=24 * 30, description="How long a one-time role code can be used."
     )
     public_url: str | None = Field(
         None, description="Public HTTPS base URL of this server (webhooks), e.g. https://bot.xa.vn"
@@ -258,6 +305,12 @@ class Settings(BaseSettings):
             for field, value in section:
                 if isinstance(value, SecretStr) and _is_placeholder(value):
                     raise ValueError(f"BANBOT_{name.upper()}__{field.upper()} is a placeholder")
+        return self
+
+    @model_validator(mode="after")
+    def _saq_needs_redis(self) -> Settings:
+        if self.queue == "saq" and self.redis_url is None:
+            raise ValueError("BANBOT_QUEUE=saq needs BANBOT_REDIS_URL")
         return self
 
     @field_validator("redis_url", mode="before")

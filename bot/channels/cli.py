@@ -10,7 +10,6 @@ OA, Twilio), the command says which URL to paste into the provider's console.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +22,8 @@ from bot.engine.texts import Catalog
 from bot.ports import ChannelAdapter
 from bot.store.channel_state import SqlChannelState
 from bot.store.repo import Store
-from integrations.registry import CHANNELS, SECTIONS, AdapterDeps, section
+from integrations import registry
+from integrations.registry import CHANNELS, AdapterDeps, env_var, section
 
 
 def webhook_url(settings: Settings, name: str) -> str:
@@ -40,12 +40,12 @@ def webhook_url(settings: Settings, name: str) -> str:
 async def one_adapter(settings: Settings, name: str) -> AsyncIterator[ChannelAdapter]:
     """Build only adapter ``name`` (it must be enabled), closed afterwards."""
     if not section(settings, name).enabled:
-        env = f"BANBOT_{SECTIONS.get(name, name).upper()}__ENABLED"
+        env = env_var(name, "enabled")
         raise click.ClickException(f"{name} is not enabled: set {env}=true and its secrets")
     catalog = Catalog.load(settings.dialogs_dir / "locales")
     store = Store(settings.database_url)
     deps = AdapterDeps(state=SqlChannelState(store), texts=lambda k, lang: catalog.text(lang, k))
-    adapter: ChannelAdapter = importlib.import_module(CHANNELS[name]).build(settings, deps)
+    adapter = registry.build(name, settings, deps)
     try:
         yield adapter
     finally:

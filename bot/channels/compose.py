@@ -1,28 +1,41 @@
-"""Building the channel side of the bot: adapters, send limiter, dispatcher, runtime.
+"""Building the messaging side of the bot: adapters, send limits, routes, the queue.
 
-With no channel enabled this builds an empty adapter map and idle machinery (no task runs
-until a message is submitted), so the simulator works exactly as before.
+One object, :class:`Channels`, holds it all so the app and ``banbot worker`` build the same
+thing: the enabled adapters (plus the simulator unless it is switched off), the send limiter
+(memory, or Redis when configured), the router and :class:`ContactSender` (the one way to
+start a message), the :class:`Sender` and :class:`Runner` that turn queue items into provider
+calls, the queue itself (in-process, or saq on Redis), the sweeper, and the webhook runtime.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from redis.asyncio import Redis
 
 from bot.channels.runtime import ChannelRuntime, Handler
+from bot.channels.sim import SimAdapter
 from bot.config import Settings
-from bot.outbound.dispatcher import Dispatcher
+from bot.jobs.local import LocalQueue
+from bot.jobs.registry import JobServices
+from bot.jobs.runner import Runner
+from bot.jobs.sweeper import Sweeper
+from bot.outbound.contact import ContactSender
 from bot.outbound.limiter import MemoryRateLimiter, RedisRateLimiter
-from bot.ports import ChannelAdapter, RateLimiter
+from bot.outbound.routes import Router
+from bot.outbound.sender import Sender
+from bot.ports import ChannelAdapter, JobQueue, RateLimiter
 from bot.store.channel_state import SqlChannelState
 from bot.store.repo import Store
+from bot.store.work import Work
 from integrations.registry import AdapterDeps, build_enabled
 
 log = logging.getLogger(__name__)
-Texts = Callable[[str, str], str]
+Texts = Callable[..., str]
 
 
 async def _nothing() -> None:
@@ -31,16 +44,43 @@ async def _nothing() -> None:
 
 @dataclass(slots=True)
 class Channels:
-    """The enabled adapters and what drives them; :meth:`aclose` drains and closes all."""
+    """Everything that carries messages; :meth:`start` runs the in-process parts."""
 
-    adapters: dict[str, ChannelAdapter]
-    dispatcher: Dispatcher
+    adapters: dict[str, ChannelAdapter]  # every enabled adapter, the simulator included
+    limiter: RateLimiter
+    router: Router
+    contacts_out: ContactSender
+    sender: Sender
+    runner: Runner
+    queue: JobQueue
+    sweeper: Sweeper
     runtime: ChannelRuntime
     _close_limiter: Callable[[], Awaitable[None]] = field(default=_nothing)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def webhook_adapters(self) -> dict[str, ChannelAdapter]:
+        """The adapters providers post to (``/webhooks/<name>``)."""
+        return {n: a for n, a in self.adapters.items() if n != "sim"}
+
+    def start(self, *, sweep: bool) -> None:
+        """Start the sweeper in this process (the app with the local queue; the worker)."""
+        if sweep and not self._tasks:
+            self._tasks.append(asyncio.create_task(self.sweeper.run(self._stop), name="sweeper"))
+
+    async def drain(self) -> None:
+        """Wait until every accepted message is processed and every send that is due now
+        has gone out (tests, benchmarks; the in-process queue only)."""
+        await self.runtime.drain()
+        if isinstance(self.queue, LocalQueue):
+            await self.queue.drain()
 
     async def aclose(self, grace_seconds: float = 10.0) -> None:
-        await self.runtime.aclose(grace_seconds)  # inbound first: it submits replies
-        await self.dispatcher.aclose(grace_seconds)
+        await self.runtime.aclose(grace_seconds)  # inbound first: it records replies
+        self._stop.set()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.queue.aclose(grace_seconds)
         for name, adapter in self.adapters.items():
             try:
                 await adapter.aclose()
@@ -51,7 +91,9 @@ class Channels:
 
 def build_adapters(settings: Settings, store: Store, texts: Texts) -> dict[str, ChannelAdapter]:
     """The enabled adapters, with the SQL channel state and the catalogue texts."""
-    return build_enabled(settings, AdapterDeps(state=SqlChannelState(store), texts=texts))
+    adapters = build_enabled(settings, AdapterDeps(state=SqlChannelState(store), texts=texts))
+    adapters["sim"] = SimAdapter(settings, texts)
+    return adapters
 
 
 def build_limiter(settings: Settings) -> tuple[RateLimiter, Callable[[], Awaitable[None]]]:
@@ -62,11 +104,61 @@ def build_limiter(settings: Settings) -> tuple[RateLimiter, Callable[[], Awaitab
     return RedisRateLimiter(client), client.aclose
 
 
-def build_channels(settings: Settings, store: Store, pipeline: Handler, texts: Texts) -> Channels:
-    adapters = build_adapters(settings, store, texts)
-    limiter, close = build_limiter(settings)
-    dispatcher = Dispatcher(adapters, store, limiter, settings=settings)
-    runtime = ChannelRuntime(pipeline, dispatcher, store)
-    if adapters:
-        log.info("channels enabled: %s", ", ".join(sorted(adapters)))
-    return Channels(adapters, dispatcher, runtime, close)
+def build_queue(settings: Settings, runner: Runner) -> JobQueue:
+    if settings.queue == "saq":
+        from bot.jobs.saq_queue import SaqQueue  # only with Redis
+
+        # a killed worker's items are retried once their heartbeat is this old
+        heartbeat = max(2, min(15, settings.send_stale_seconds // 4))
+        return SaqQueue(str(settings.redis_url), name=settings.queue_name, heartbeat=heartbeat)
+    workers = {"reply": settings.queue_workers_reply, "bulk": settings.queue_workers_bulk}
+    return LocalQueue(runner.run, workers=workers)
+
+
+def build_channels(
+    settings: Settings,
+    store: Store,
+    pipeline: Handler,
+    texts: Texts,
+    *,
+    adapters: dict[str, ChannelAdapter] | None = None,
+    limiter: RateLimiter | None = None,
+    max_concurrency: int = 32,
+) -> Channels:
+    """The messaging side from settings; tests pass their own ``adapters`` / ``limiter``."""
+    if adapters is None:
+        adapters = build_adapters(settings, store, texts)
+    close: Callable[[], Awaitable[None]] = _nothing
+    if limiter is None:
+        limiter, close = build_limiter(settings)
+    router = Router(adapters, settings)
+    contacts_out = ContactSender(adapters, router)
+    stale = timedelta(seconds=settings.send_stale_seconds)
+    sender = Sender(store, adapters, limiter, router, settings=settings, stale=stale)
+    runner = Runner(store, sender, JobServices(settings, contacts_out, texts))
+    queue = build_queue(settings, runner)
+    pumps = settings.bulk_pumps
+
+    async def on_commit(work: Sequence[Work]) -> None:
+        await queue.enqueue(_with_pumps(work, pumps))
+
+    store.on_commit(on_commit)
+    sweeper = Sweeper(store, queue, pumps=pumps, stale=stale)
+    runtime = ChannelRuntime(pipeline, contacts_out, store, max_concurrency=max_concurrency)
+    real = sorted(n for n in adapters if n != "sim")
+    if real:
+        log.info("channels enabled: %s", ", ".join(real))
+    return Channels(
+        adapters, limiter, router, contacts_out, sender, runner, queue, sweeper, runtime, close
+    )
+
+
+def _with_pumps(work: Sequence[Work], pumps: int) -> list[Work]:
+    """A bulk message wakes every pump of its adapter (they share the rows)."""
+    out: list[Work] = []
+    for item in work:
+        if item.what == "pump":
+            out.extend(replace(item, id=n) for n in range(pumps))
+        else:
+            out.append(item)
+    return out

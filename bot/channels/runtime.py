@@ -1,9 +1,10 @@
-"""The webhook sink: ties channel adapters to the pipeline and the outbound dispatcher.
+"""The webhook sink: ties channel adapters to the pipeline and the outbound queue.
 
 For each ``Inbound`` of a :class:`ParseResult` the runtime starts a tracked task and returns,
 so the provider gets its 200 at once. The task runs ``Pipeline.handle`` (which dedupes a
-replayed delivery before anything else), renders the replies with the adapter and submits
-them to the dispatcher as priority ``reply``. At most ``max_concurrency`` messages are in the
+replayed delivery before anything else), renders the replies with the adapter that brought
+the message and records them in the reply lane (:meth:`ContactSender.record`); the queue
+sends them once that commits. At most ``max_concurrency`` messages are in the
 pipeline at once; at most ``max_pending`` wait, beyond which the webhook itself waits
 (back-pressure instead of unbounded memory). A failed task is logged with its traceback;
 nothing fails silently. Delivery statuses are written before the webhook answers (a failure
@@ -23,7 +24,8 @@ from typing import Protocol
 
 from bot.channels.base import DeliveryStatus, ParseResult
 from bot.domain.messages import Inbound
-from bot.outbound.dispatcher import OutboundRunner
+from bot.outbound.contact import ContactSender
+from bot.outbound.routes import Route
 from bot.pipeline import Outcome
 from bot.ports import ChannelAdapter
 from bot.store.repo import Store
@@ -41,14 +43,14 @@ class ChannelRuntime:
     def __init__(
         self,
         pipeline: Handler,
-        outbound: OutboundRunner,
+        contacts_out: ContactSender,
         store: Store,
         *,
         max_concurrency: int = 32,
         max_pending: int = 1000,
     ) -> None:
         self._pipeline = pipeline
-        self._outbound = outbound
+        self._out = contacts_out
         self._store = store
         self._running = asyncio.Semaphore(max_concurrency)
         self._pending = asyncio.Semaphore(max_pending)
@@ -102,10 +104,10 @@ class ChannelRuntime:
             outcome = await self._pipeline.handle(msg)
         if outcome.duplicate or not outcome.replies:
             return
-        for out in adapter.render(msg.address, outcome.replies, outcome.language):
-            await self._outbound.submit(
-                adapter.name, out, priority="reply", contact_id=outcome.contact_id
-            )
+        rendered = adapter.render(msg.address, outcome.replies, outcome.language)
+        route = Route(adapter.name, msg.address, adapter.rendering)
+        async with self._store.transaction() as tx:
+            await self._out.record(tx, route, rendered, contact_id=outcome.contact_id)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

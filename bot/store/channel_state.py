@@ -14,6 +14,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.json import JSON
+from bot.store.engine import READ_ONLY
 from bot.store.models import ChannelStateRow
 from bot.store.repo import Store
 from bot.store.types import utcnow
@@ -27,6 +28,7 @@ class SqlChannelState:
 
     async def get(self, key: str) -> tuple[JSON, int] | None:
         async with self._store.engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})  # never waits for a writer
             row = (
                 await conn.execute(
                     select(ChannelStateRow.value, ChannelStateRow.version).where(

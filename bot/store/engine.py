@@ -13,6 +13,8 @@ from bot.store.types import dumps
 
 # Seconds a SQLite writer waits for another writer's lock before "database is locked".
 SQLITE_BUSY_TIMEOUT = 30
+# Execution option of connections that only read (``Store.read``): no write lock on SQLite.
+READ_ONLY = "banbot_read_only"
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -66,4 +68,7 @@ def _make_sqlite_transactional(engine: AsyncEngine, foreign_keys: bool) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader (execution option READ_ONLY) must not queue behind a writer: in WAL mode a
+        # deferred transaction reads its snapshot while another connection writes.
+        read_only = conn.get_execution_options().get(READ_ONLY)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -85,26 +85,52 @@ class JobRepo:
             return None
         return await self.get(job_id)
 
-    async def finish(self, job_id: int, *, error: str | None = None, failed: bool = False) -> None:
+    async def finish(
+        self,
+        job_id: int,
+        *,
+        error: str | None = None,
+        failed: bool = False,
+        attempts: int | None = None,
+    ) -> None:
         """``done``, or ``failed`` for good with the reason."""
+        values: dict[str, object] = {
+            "status": "failed" if failed else "done",
+            "last_error": None if error is None else error[:200],
+            "updated_at": utcnow(),
+        }
+        if attempts is not None:
+            values["attempts"] = attempts
         await self._s.execute(
             update(JobRow)
             .where(JobRow.id == job_id)
-            .values(
-                status="failed" if failed else "done",
-                last_error=None if error is None else error[:200],
-                updated_at=utcnow(),
-            )
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 
-    async def retry(self, job_id: int, *, run_at: datetime, error: str, lane: str) -> None:
+    async def retry(
+        self,
+        job_id: int,
+        *,
+        run_at: datetime,
+        error: str,
+        lane: str,
+        attempts: int | None = None,
+    ) -> None:
         """Back to ``pending`` to run again at ``run_at`` (a handler raised)."""
         self._work.append(Work("job", job_id, lane, run_at))
+        values: dict[str, object] = {
+            "status": "pending",
+            "run_at": run_at,
+            "last_error": error[:200],
+            "updated_at": utcnow(),
+        }
+        if attempts is not None:
+            values["attempts"] = attempts
         await self._s.execute(
             update(JobRow)
             .where(JobRow.id == job_id)
-            .values(status="pending", run_at=run_at, last_error=error[:200], updated_at=utcnow())
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 

@@ -115,7 +115,7 @@ class OutboundRepo:
         )  # fmt: skip
         self._s.add(row)
         await self._s.flush()
-        self._work.append(Work("send", row.id, priority, not_before))
+        self._work.append(_work(row.id, priority, adapter, not_before))
         return row.id
 
     async def get(self, message_id: int) -> OutboundRecord | None:
@@ -159,18 +159,62 @@ class OutboundRepo:
         values = {"error_kind": "skipped", "error_code": reason}
         return await self._move(OutboundMessage.id == message_id, "skipped", values)
 
-    async def start_sending(self, message_id: int) -> OutboundRecord | None:
-        """Take a ``queued`` (or crashed ``sending``) row for one attempt: ``sending``, one
-        more attempt. None when it is finished already (another worker, or done)."""
+    async def start_sending(
+        self, message_id: int, *, stale_before: datetime
+    ) -> OutboundRecord | None:
+        """Take a ``queued`` row for one attempt (``sending``, one more attempt), or a
+        ``sending`` row untouched since ``stale_before`` (its sender died mid-send). None when
+        another sender has it or it is finished."""
         moved = await self._s.execute(
             update(OutboundMessage)
-            .where(OutboundMessage.id == message_id, OutboundMessage.status.in_(OPEN))
+            .where(OutboundMessage.id == message_id, _takeable(stale_before))
             .values(status="sending", attempts=OutboundMessage.attempts + 1, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         if not cast(CursorResult[Any], moved).rowcount:
             return None
         return await self.get(message_id)
+
+    async def claim_bulk(
+        self, adapter: str, *, limit: int, now: datetime, stale_before: datetime
+    ) -> list[OutboundRecord]:
+        """Take up to ``limit`` bulk messages of ``adapter`` that are due, oldest first, for
+        sending (several pumps may claim at once: each row goes to one of them)."""
+        ids = list(
+            await self._s.scalars(
+                select(OutboundMessage.id)
+                .where(
+                    OutboundMessage.adapter == adapter,
+                    OutboundMessage.priority == "bulk",
+                    _takeable(stale_before),
+                    or_(OutboundMessage.not_before.is_(None), OutboundMessage.not_before <= now),
+                )
+                .order_by(OutboundMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        taken = []
+        for message_id in ids:
+            rec = await self.start_sending(message_id, stale_before=stale_before)
+            if rec is not None:
+                taken.append(rec)
+        return taken
+
+    async def bulk_waiting(self, *, now: datetime) -> dict[str, datetime | None]:
+        """Adapters with bulk messages not sent yet -> the earliest ``not_before`` among them
+        (None: some are due now). For the sweeper: a pump must exist for each."""
+        rows = await self._s.execute(
+            select(OutboundMessage.adapter, OutboundMessage.not_before)
+            .where(OutboundMessage.priority == "bulk", OutboundMessage.status.in_(OPEN))
+            .distinct()
+        )
+        waiting: dict[str, datetime | None] = {}
+        for adapter, not_before in rows:
+            due = None if not_before is None or not_before <= now else not_before
+            known = waiting.get(adapter, due)
+            waiting[adapter] = None if due is None or known is None else min(due, known)
+        return waiting
 
     async def requeue(
         self,
@@ -187,35 +231,54 @@ class OutboundRepo:
             values["attempts"] = attempts
         moved = await self._move(OutboundMessage.id == message_id, "queued", values)
         if moved:
-            lane = await self._s.scalar(
-                select(OutboundMessage.priority).where(OutboundMessage.id == message_id)
-            )
-            self._work.append(Work("send", message_id, str(lane), not_before))
+            found = (
+                await self._s.execute(
+                    select(OutboundMessage.priority, OutboundMessage.adapter).where(
+                        OutboundMessage.id == message_id
+                    )
+                )
+            ).one()
+            self._work.append(_work(message_id, str(found[0]), str(found[1]), not_before))
         return moved
 
-    async def open_ids(
+    async def lost_replies(
         self, *, older_than: datetime, stale_sending: datetime, limit: int = 1000
-    ) -> list[tuple[int, str]]:
-        """(id, priority) of rows a crash may have left behind: ``queued`` and untouched since
-        ``older_than``, or ``sending`` since ``stale_sending`` (in flight at a crash)."""
-        rows = await self._s.execute(
-            select(OutboundMessage.id, OutboundMessage.priority)
+    ) -> list[int]:
+        """Reply-lane messages a crash may have left behind: ``queued``, untouched and due
+        since ``older_than`` (every wait writes ``not_before``), or ``sending`` untouched
+        since ``stale_sending`` (in flight at a crash)."""
+        rows = await self._s.scalars(
+            select(OutboundMessage.id)
             .where(
+                OutboundMessage.priority == "reply",
                 or_(
                     and_(
                         OutboundMessage.status == "queued",
                         OutboundMessage.updated_at < older_than,
+                        or_(
+                            OutboundMessage.not_before.is_(None),
+                            OutboundMessage.not_before < older_than,
+                        ),
                     ),
                     and_(
                         OutboundMessage.status == "sending",
                         OutboundMessage.updated_at < stale_sending,
                     ),
-                )
+                ),
             )
             .order_by(OutboundMessage.id)
             .limit(limit)
         )
-        return [(int(i), str(p)) for i, p in rows]
+        return [int(i) for i in rows]
+
+    async def defer(self, message_id: int, *, not_before: datetime) -> None:
+        """A queued message waits (a send limit, an earlier message to the same person)."""
+        await self._s.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == message_id, OutboundMessage.status == "queued")
+            .values(not_before=not_before, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
 
     async def earlier_open(self, record: OutboundRecord) -> bool:
         """True if an older message to the same address in the same lane is not sent yet
@@ -231,6 +294,22 @@ class OutboundRepo:
             .limit(1)
         )
         return found is not None
+
+    async def next_open(self, record: OutboundRecord) -> int | None:
+        """The next queued, due message to the same address in the same lane, if any."""
+        found = await self._s.scalar(
+            select(OutboundMessage.id)
+            .where(
+                OutboundMessage.urn == record.urn,
+                OutboundMessage.id > record.id,
+                OutboundMessage.priority == record.priority,
+                OutboundMessage.status == "queued",
+                or_(OutboundMessage.not_before.is_(None), OutboundMessage.not_before <= utcnow()),
+            )
+            .order_by(OutboundMessage.id)
+            .limit(1)
+        )
+        return None if found is None else int(found)
 
     async def record_status(
         self, adapter: str, external_id: str, status: str, *, error_code: str | None = None
@@ -256,3 +335,17 @@ class OutboundRepo:
             .execution_options(synchronize_session=False)
         )
         return bool(cast(CursorResult[Any], result).rowcount)
+
+
+def _takeable(stale_before: datetime) -> ColumnElement[bool]:
+    return or_(
+        OutboundMessage.status == "queued",
+        and_(OutboundMessage.status == "sending", OutboundMessage.updated_at < stale_before),
+    )
+
+
+def _work(message_id: int, lane: str, adapter: str, at: datetime | None) -> Work:
+    """Replies are sent one by one; bulk messages wake their adapter's pump."""
+    if lane == "bulk":
+        return Work("pump", 0, "bulk", at, adapter)
+    return Work("send", message_id, lane, at, adapter)

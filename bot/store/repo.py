@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.store.audit import AuditRepo
 from bot.store.contacts import ContactRepo
 from bot.store.eligibility import EligibilityRepo
-from bot.store.engine import make_engine
+from bot.store.engine import READ_ONLY, make_engine
 from bot.store.jobs import JobRepo
 from bot.store.messages import MessageRepo
 from bot.store.outbound import OutboundRepo
@@ -121,6 +121,18 @@ class Store:
                     await self._on_commit(tuple(tx.work))
                 except Exception:  # committed: the sweeper queues it if this fails
                     log.exception("queueing %d item(s) of committed work failed", len(tx.work))
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        """A transaction that only reads: on SQLite it takes no write lock, so it neither
+        waits for a writer nor blocks one (safe to open while another transaction of this
+        process is writing). Writing through it is a bug (SQLite may then refuse)."""
+        async with self._sessions() as session:
+            await session.connection(execution_options={READ_ONLY: True})  # begins: BEGIN
+            try:
+                yield Tx(session, self._codes)
+            finally:
+                await session.rollback()
 
     async def close(self) -> None:
         """Close every pooled connection; the store is unusable afterwards."""

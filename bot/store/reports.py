@@ -162,7 +162,13 @@ class ReportRepo:
         return [_record(r) for r in rows]
 
     async def set_status(
-        self, ref: str, status: str, *, actor: str, note: str | None = None
+        self,
+        ref: str,
+        status: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        detail: Mapping[str, Any] | None = None,
     ) -> ReportRecord:
         """Move a report to ``status`` and append the step to its history.
 
@@ -182,7 +188,7 @@ class ReportRepo:
         if status != "new" and row.acknowledged_at is None:
             row.acknowledged_at, row.acknowledged_by = now, actor
         row.closed_at = now if status in CLOSED_STATUSES else None
-        self._add_event(row, "status", actor, now, note=note)
+        self._add_event(row, "status", actor, now, note=note, detail=detail)
         await self._s.flush()
         return _record(row)
 

@@ -46,6 +46,9 @@ def create_app(
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         bot = app_obj or await build_app(settings or get_settings())
         api.state.bot = bot
+        if bot.channels is not None:
+            # With the in-process queue this process also finds and resumes unsent work.
+            bot.channels.start(sweep=bot.settings.queue == "local")
         stop = asyncio.Event()
         poller = _start_polling(bot, stop) if telegram_polling else None
         try:
@@ -106,7 +109,9 @@ class _EnabledAdapters(Mapping[str, ChannelAdapter]):
 
     def _current(self) -> Mapping[str, ChannelAdapter]:
         bot: App | None = getattr(self._api.state, "bot", None)
-        return bot.channels.adapters if bot is not None and bot.channels is not None else {}
+        if bot is None or bot.channels is None:
+            return {}
+        return bot.channels.webhook_adapters
 
     def __getitem__(self, name: str) -> ChannelAdapter:
         return self._current()[name]

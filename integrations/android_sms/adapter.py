@@ -1,5 +1,9 @@
 """SMS Gateway for Android adapter: signed webhooks in, ``POST /messages`` out.
 
+- built as ``AndroidSmsAdapter(settings, deps)``: refuses to start without the API username,
+  password and webhook signing key (``AdapterConfigError``); ``deps.transport`` (an
+  ``httpx.AsyncBaseTransport``) replaces the network, ``deps.clock`` the time webhook
+  timestamps are checked against.
 - ``verify``: ``X-Signature`` / ``X-Timestamp`` HMAC (see :mod:`.signature`); missing -> 401,
   wrong or stale -> 403.
 - ``parse``: ``sms:received`` -> ``Inbound(adapter="android_sms", address="tel:+84...")`` with a
@@ -7,20 +11,19 @@
   "TU CHOI" / "HUY DK" set ``event="stop"``; ``sms:sent|delivered|failed|cancelled`` ->
   ``DeliveryStatus``; ``system:ping`` and every other event -> 200, ignored.
 - ``send``: the PyPI client ``android-sms-gateway`` (``AsyncAPIClient`` over our own httpx
-  client): 202 -> accepted; 429 or 503 ``QueueLimitExceeded`` -> throttled; 400, 401/403
-  (credentials), 404 -> permanent; other 5xx and network errors -> retryable.
+  client): 202 -> accepted, 409 on our own message id -> already queued (sent); errors mapped
+  in :mod:`integrations.android_sms.errors`.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Literal
 
 import httpx
 from android_sms_gateway import client as gateway  # type: ignore[import-untyped]
-from android_sms_gateway import domain, errors
+from android_sms_gateway import domain
 from android_sms_gateway.ahttp import HttpxAsyncHttpClient  # type: ignore[import-untyped]
 from android_sms_gateway.enums import WebhookEvent  # type: ignore[import-untyped]
 
@@ -34,12 +37,13 @@ from bot.channels.base import (
 )
 from bot.config import Settings
 from bot.domain.messages import Inbound, Outbound, Reply
-from integrations.android_sms import signature
+from integrations.android_sms import errors, signature
 from integrations.android_sms.http import throttle_hook
 from integrations.android_sms.payloads import parse_envelope, sms_received, sms_report
 from integrations.android_sms.render import render_replies
+from integrations.common import logs_failures, mask, plain, require, transport_of
 from integrations.registry import AdapterDeps
-from integrations.sms_common import mask, opt_event, tel_urn, urn_phone
+from integrations.sms_common import opt_event, tel_urn, urn_phone
 from integrations.sms_common.keywords import VIETNAMESE_START, VIETNAMESE_STOP
 
 log = logging.getLogger(__name__)
@@ -60,39 +64,28 @@ WEBHOOKS = {
 
 
 class AndroidSmsAdapter(AdapterDefaults):
-    """The ``android_sms`` channel. ``transport`` (tests) replaces httpx's network transport;
-    ``clock`` gives the time the webhook timestamps are checked against."""
+    """The ``android_sms`` channel."""
 
     name = "android_sms"
     rendering = "sms"
     schemes: tuple[str, ...] = ("tel",)
     idempotent_sends = True  # the gateway refuses a second message with our id (409)
 
-    def __init__(
-        self,
-        settings: Settings,
-        deps: AdapterDeps,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    def __init__(self, settings: Settings, deps: AdapterDeps) -> None:
         cfg = settings.android_sms
-        if cfg.signing_key is None or not cfg.username or cfg.password is None:
-            raise ValueError(
-                "android_sms needs BANBOT_ANDROID_SMS__USERNAME, __PASSWORD and __SIGNING_KEY"
-            )
+        require(self.name, cfg, "username", "password", "signing_key")
         self._settings = settings
         self._deps = deps
-        self._key = cfg.signing_key.get_secret_value()
-        self._clock = clock
+        self._key = plain(cfg.signing_key)
+        self._clock = deps.clock
         self._http = httpx.AsyncClient(
-            transport=transport,
+            transport=transport_of(self.name, deps.transport, httpx.AsyncBaseTransport),
             timeout=httpx.Timeout(20.0, connect=5.0),  # a phone on Wi-Fi can be slow to wake
             event_hooks={"response": [throttle_hook]},
         )
         self._api = gateway.AsyncAPIClient(
-            cfg.username,
-            cfg.password.get_secret_value(),
+            plain(cfg.username),
+            plain(cfg.password),
             base_url=cfg.base_url.rstrip("/"),
             http_client=HttpxAsyncHttpClient(self._http),
         )
@@ -143,6 +136,7 @@ class AndroidSmsAdapter(AdapterDefaults):
             self.name, address, replies, language, self._settings, self._deps.texts
         )
 
+    @logs_failures
     async def send(self, message: Outbound) -> SendResult:
         """Send one SMS. ``meta["outbound_id"]`` (if given) becomes the gateway message id, so
         a retried send is recognised (409 = already queued) and reports come back under it."""
@@ -159,20 +153,14 @@ class AndroidSmsAdapter(AdapterDefaults):
         )
         try:
             state = await self._api.send(sms)
-        except errors.APIError as exc:
-            if exc.status_code == 409 and outbound_id:
+        except errors.FAILURES as exc:
+            if getattr(exc, "status_code", None) == 409 and outbound_id:
                 log.info("android_sms %s was already queued", outbound_id)
                 return SendResult(str(outbound_id), _segments(message))
-            error = send_error(exc)
-            self._log_failure(message, error)
+            error = errors.send_error(exc)
+            if error is exc:  # the throttling the httpx hook already mapped
+                raise
             raise error from exc
-        except SendError as throttled:  # raised by the throttle hook
-            self._log_failure(message, throttled)
-            raise
-        except httpx.TransportError as exc:
-            network = SendError("retryable", f"network: {type(exc).__name__}")
-            self._log_failure(message, network)
-            raise network from exc
         log.info(
             "android_sms queued %s to %s: %s segment(s), %s",
             state.id,
@@ -181,15 +169,6 @@ class AndroidSmsAdapter(AdapterDefaults):
             message.meta.get("encoding"),
         )
         return SendResult(external_id=state.id, segments=_segments(message))
-
-    def _log_failure(self, message: Outbound, error: SendError) -> None:
-        log.warning(
-            "android_sms send to %s failed: %s (code %s, %s segment(s))",
-            mask(message.address),
-            error.kind,
-            error.code,
-            message.meta.get("segments"),
-        )
 
     async def set_webhook(self, url: str) -> str:
         """Register ``sms:received``, ``sms:delivered`` and ``sms:failed`` to ``url``.
@@ -207,24 +186,6 @@ class AndroidSmsAdapter(AdapterDefaults):
         await self._http.aclose()
 
 
-def send_error(exc: Any) -> SendError:
-    """A client ``APIError`` (``status_code``, ``response`` body) in our vocabulary."""
-    status = int(exc.status_code or 0)
-    body = exc.response if isinstance(exc.response, dict) else {}
-    code = str(body.get("error") or status)
-    detail = f"gateway {status}: {body.get('message') or type(exc).__name__}"
-    if status in (401, 403):
-        return SendError("permanent", f"{detail} (check username / password)", code=code)
-    if status >= 500 or status == 0:
-        return SendError("retryable", detail, code=code)
-    return SendError("permanent", detail, code=code)
-
-
 def _segments(message: Outbound) -> int | None:
     value = message.meta.get("segments")
     return value if isinstance(value, int) else None
-
-
-def build(settings: Settings, deps: AdapterDeps) -> AndroidSmsAdapter:
-    """The registry's factory (``integrations.registry.CHANNELS["android_sms"]``)."""
-    return AndroidSmsAdapter(settings, deps)

@@ -1,22 +1,16 @@
 """httpx hook for the gateway API: throttling answers become ``SendError("throttled")``.
 
 The PyPI client turns HTTP errors into ``APIError`` and drops the response headers, so
-``Retry-After`` would be lost; this response hook reads it first. Throttling is a 429, or the
-cloud / private server's 503 ``{"error": "QueueLimitExceeded"}`` (its pending-message queue is
-full). Any other 503 is a plain server error and stays retryable.
+``Retry-After`` would be lost; this response hook hands the answer to
+:func:`integrations.android_sms.errors.throttling` first (a 429, or the cloud / private
+server's 503 ``{"error": "QueueLimitExceeded"}``).
 """
 
 from __future__ import annotations
 
-import json
-
 import httpx
 
-from bot.channels.base import SendError
-from integrations.sms_common.retry import retry_after_seconds
-
-QUEUE_FULL = "QueueLimitExceeded"
-QUEUE_FULL_WAIT = 60.0  # seconds; the server gives no Retry-After when its queue is full
+from integrations.android_sms.errors import throttling
 
 
 async def throttle_hook(response: httpx.Response) -> None:
@@ -24,17 +18,8 @@ async def throttle_hook(response: httpx.Response) -> None:
     if response.status_code not in (429, 503):
         return
     await response.aread()
-    retry_after = retry_after_seconds(response.headers.get("retry-after"))
-    if response.status_code == 429:
-        raise SendError("throttled", "gateway 429", retry_after=retry_after, code="429")
-    try:
-        error = json.loads(response.content).get("error")
-    except (ValueError, AttributeError):
-        error = None
-    if error == QUEUE_FULL:
-        raise SendError(
-            "throttled",
-            "gateway queue full",
-            retry_after=retry_after or QUEUE_FULL_WAIT,
-            code=error,
-        )
+    throttled = throttling(
+        response.status_code, response.content, response.headers.get("retry-after")
+    )
+    if throttled is not None:
+        raise throttled

@@ -6,7 +6,7 @@
 """
 
 from integrations.sms_common.keywords import OptEvent, opt_event
-from integrations.sms_common.phone import e164, mask, tel_urn, urn_phone
+from integrations.sms_common.phone import e164, tel_urn, urn_phone
 from integrations.sms_common.render import render_sms
 
-__all__ = ["OptEvent", "e164", "mask", "opt_event", "render_sms", "tel_urn", "urn_phone"]
+__all__ = ["OptEvent", "e164", "opt_event", "render_sms", "tel_urn", "urn_phone"]

@@ -35,12 +35,3 @@ def urn_phone(address: str) -> str:
     if number is None:
         raise ValueError(f"not a phone number: {address!r}")
     return number
-
-
-def mask(address: str) -> str:
-    """A number for logs: ``tel:+84912345678`` -> ``tel:+8491****678`` (enough to tell apart)."""
-    head, _, number = address.rpartition(":")
-    prefix = f"{head}:" if head else ""
-    if len(number) <= 7:
-        return prefix + "*" * len(number)
-    return f"{prefix}{number[:5]}{'*' * (len(number) - 8)}{number[-3:]}"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from bot.config import Settings
 from bot.domain.messages import Outbound, Reply
 from bot.render import render
-from integrations.sms_common.phone import mask
+from integrations.common import mask
 
 log = logging.getLogger(__name__)
 RENDERING = "sms"  # how both SMS adapters render

@@ -1,15 +1,16 @@
 """Telegram Bot API adapter (aiogram 3): webhook verify / parse, render, send, setWebhook.
 
+- built as ``TelegramAdapter(settings, deps)``; refuses to start without a token and a valid
+  ``webhook_secret`` (``AdapterConfigError``), so an enabled adapter never accepts
+  unauthenticated updates. ``deps.transport`` (an aiogram ``BaseSession``) replaces HTTP.
 - ``verify``: ``X-Telegram-Bot-Api-Secret-Token`` against the configured ``webhook_secret`` in
-  constant time; missing -> 401, wrong -> 403. ``build`` refuses to start without a valid
-  secret, so an enabled adapter never accepts unauthenticated updates.
+  constant time; missing -> 401, wrong -> 403.
 - ``parse``: see :mod:`integrations.telegram.payloads`. A button press is answered *in the
   webhook response* (``{"method": "answerCallbackQuery", ...}``, which Telegram executes), so
   the spinner on the resident's phone stops at once and no extra API call is spent; polling
   mode executes the same body through the API (:meth:`TelegramAdapter.run_reply`).
-- ``send``: one ``sendMessage``; aiogram's errors map to our four kinds (``SendError``):
-  429 -> throttled (``retry_after``), 403 blocked / deactivated -> stopped, 400 / 404 / 413 /
-  401 -> permanent, 5xx / network / unreadable answer -> retryable.
+- ``send``: one ``sendMessage``; aiogram's errors map to our vocabulary in
+  :mod:`integrations.telegram.errors` (a timeout after sending is ``unknown``).
 
 Rate limits (≈1 msg/s per chat, ≈30/s overall) are the sender's job, not this class's.
 """
@@ -17,27 +18,16 @@ Rate limits (≈1 msg/s per chat, ≈30/s overall) are the sender's job, not thi
 from __future__ import annotations
 
 import json
-import logging
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import (
-    ClientDecodeError,
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramEntityTooLarge,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-    TelegramNotFound,
-    TelegramRetryAfter,
-    TelegramUnauthorizedError,
-)
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import (
     InlineKeyboardMarkup,
@@ -45,8 +35,10 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     Update,
 )
+from aiogram.utils.token import TokenValidationError
 
 from bot.channels.base import (
+    AdapterConfigError,
     AdapterDefaults,
     ParseResult,
     SendError,
@@ -56,11 +48,10 @@ from bot.channels.base import (
 )
 from bot.config import Settings
 from bot.domain.messages import Outbound, Reply
-from integrations.registry import AdapterDeps
-from integrations.telegram import payloads
+from integrations.common import logs_failures, plain, require, transport_of
+from integrations.registry import AdapterDeps, env_var
+from integrations.telegram import errors, payloads
 from integrations.telegram.render import render_outbounds
-
-log = logging.getLogger(__name__)
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105  the header name, not a secret
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -75,10 +66,27 @@ class TelegramAdapter(AdapterDefaults):
     rendering = "telegram"
     schemes: tuple[str, ...] = ("telegram",)
 
-    def __init__(self, bot: Bot, webhook_secret: str, texts: Callable[[str, str], str]) -> None:
-        self.bot = bot
-        self._secret = webhook_secret.encode()
-        self._texts = texts
+    def __init__(self, settings: Settings, deps: AdapterDeps) -> None:
+        cfg = settings.telegram
+        require(self.name, cfg, "token", "webhook_secret")
+        secret = plain(cfg.webhook_secret)
+        if not _SECRET_FORMAT.fullmatch(secret):
+            raise AdapterConfigError(
+                f"{env_var(self.name, 'webhook_secret')} must be 1-256 characters of "
+                "A-Z a-z 0-9 _ -"
+            )
+        # BaseSession is abstract; only isinstance() is done with it
+        session = transport_of(self.name, deps.transport, BaseSession)  # type: ignore[type-abstract]
+        if session is None:
+            session = AiohttpSession(api=TelegramAPIServer.from_base(cfg.api_base))
+        try:
+            self.bot = Bot(plain(cfg.token), session=session)
+        except TokenValidationError:
+            raise AdapterConfigError(
+                f"{env_var(self.name, 'token')} is not a bot token (<digits>:<secret>)"
+            ) from None
+        self._secret = secret.encode()
+        self._texts = deps.texts
 
     async def verify(self, request: WebhookRequest) -> None:
         given = request.headers.get(SECRET_HEADER, "")
@@ -117,6 +125,7 @@ class TelegramAdapter(AdapterDefaults):
     ) -> list[Outbound]:
         return render_outbounds(address, replies, language, self._texts)
 
+    @logs_failures
     async def send(self, message: Outbound) -> SendResult:
         try:
             chat = payloads.chat_id(message.address)
@@ -125,23 +134,8 @@ class TelegramAdapter(AdapterDefaults):
         markup = _markup(message.meta.get("reply_markup"))
         try:
             sent = await self.bot.send_message(chat_id=chat, text=message.text, reply_markup=markup)
-        except TelegramRetryAfter as exc:
-            raise SendError(
-                "throttled", exc.message, retry_after=float(exc.retry_after), code="429"
-            ) from exc
-        except TelegramForbiddenError as exc:  # blocked by the user, user deactivated
-            raise SendError("stopped", exc.message, code="403") from exc
-        except (
-            TelegramBadRequest,
-            TelegramEntityTooLarge,
-            TelegramNotFound,
-            TelegramUnauthorizedError,
-            TelegramMigrateToChat,
-        ) as exc:
-            raise SendError("permanent", exc.message, code=type(exc).__name__) from exc
-        except (TelegramAPIError, ClientDecodeError) as exc:  # 5xx, network, garbled answer
-            detail = str(exc).replace(self.bot.token, "<token>")  # never echo the token
-            raise SendError("retryable", detail, code=type(exc).__name__) from exc
+        except (TelegramAPIError, ClientDecodeError) as exc:
+            raise errors.send_error(exc, self.bot.token) from exc
         return SendResult(external_id=str(sent.message_id))
 
     async def set_webhook(self, url: str) -> bool:
@@ -172,23 +166,3 @@ def _markup(raw: object) -> Markup | None:
     if raw.get("remove_keyboard"):
         return ReplyKeyboardRemove.model_validate(raw)
     return None
-
-
-def build(
-    settings: Settings, deps: AdapterDeps, *, session: BaseSession | None = None
-) -> TelegramAdapter:
-    """The adapter from ``settings.telegram``; ``session`` replaces HTTP (tests, benchmarks).
-
-    Raises ``ValueError`` when the token or a valid ``webhook_secret`` is missing.
-    """
-    cfg = settings.telegram
-    if cfg.token is None or not cfg.token.get_secret_value().strip():
-        raise ValueError("BANBOT_TELEGRAM__TOKEN is required when Telegram is enabled")
-    secret = cfg.webhook_secret.get_secret_value() if cfg.webhook_secret else ""
-    if not _SECRET_FORMAT.fullmatch(secret):
-        raise ValueError(
-            "BANBOT_TELEGRAM__WEBHOOK_SECRET is required: 1-256 characters of A-Z a-z 0-9 _ -"
-        )
-    session = session or AiohttpSession(api=TelegramAPIServer.from_base(cfg.api_base))
-    bot = Bot(cfg.token.get_secret_value().strip(), session=session)
-    return TelegramAdapter(bot, secret, deps.texts)

@@ -152,16 +152,16 @@ def fake_texts(key: str, language: str) -> str:
 def fake_adapter(
     secret: str = FAKE_SECRET, token: str = FAKE_TOKEN, session: FakeSession | None = None
 ) -> tuple[TelegramAdapter, FakeSession]:
-    """A Telegram adapter built through :func:`build` whose HTTP is ``session`` (a new one)."""
+    """A Telegram adapter built from settings whose HTTP is ``session`` (a new one)."""
     from bot.channels.state import MemoryChannelState
     from bot.config import Settings
     from integrations.registry import AdapterDeps
-    from integrations.telegram.adapter import build
+    from integrations.telegram.adapter import TelegramAdapter
 
     settings = Settings(
         env="test",
         telegram={"enabled": True, "token": token, "webhook_secret": secret},
     )
     session = session or FakeSession()
-    adapter = build(settings, AdapterDeps(MemoryChannelState(), fake_texts), session=session)
-    return adapter, session
+    deps = AdapterDeps(MemoryChannelState(), fake_texts, transport=session)
+    return TelegramAdapter(settings, deps), session

@@ -3,6 +3,9 @@
 Twilio cannot do two-way SMS with Vietnamese (+84) numbers, so this adapter serves
 deployments outside Vietnam and one-way notices; inside Vietnam use ``android_sms``.
 
+- built as ``TwilioSmsAdapter(settings, deps)``: refuses to start without the account SID, the
+  auth token and a sender (number or Messaging Service) (``AdapterConfigError``);
+  ``deps.transport`` (an async twilio ``HttpClient``) replaces the aiohttp transport.
 - ``verify``: ``RequestValidator(auth_token).validate(full_url, form, signature)`` over the URL
   Twilio called (``WebhookRequest.url``, rebuilt from X-Forwarded-* behind a proxy) and every
   form field, blank ones included. Missing header -> 401, wrong -> 403.
@@ -11,7 +14,8 @@ deployments outside Vietnam and one-way notices; inside Vietnam use ``android_sm
   (MMS media URLs in ``media``; a single-word STOP / START keyword sets ``event``); status
   callbacks -> ``DeliveryStatus`` (21610 -> ``stopped``). The answer is an empty TwiML
   ``<Response />`` so Twilio sends nothing by itself; replies go through the REST API.
-- ``send``: ``messages.create_async`` with a status callback to ``/webhooks/twilio_sms``.
+- ``send``: ``messages.create_async`` with a status callback to ``/webhooks/twilio_sms``;
+  errors mapped in :mod:`integrations.twilio_sms.errors`.
 """
 
 from __future__ import annotations
@@ -20,8 +24,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Literal
 
-import aiohttp
-from twilio.base.exceptions import TwilioException  # type: ignore[import-untyped]
+from twilio.http import HttpClient  # type: ignore[import-untyped]
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
 from twilio.twiml.messaging_response import MessagingResponse  # type: ignore[import-untyped]
@@ -38,8 +41,11 @@ from bot.channels.base import (
 )
 from bot.config import Settings
 from bot.domain.messages import Inbound, Outbound, Reply
+from integrations.common import logs_failures, mask, plain, require, require_one, transport_of
 from integrations.registry import AdapterDeps
-from integrations.sms_common import mask, opt_event, tel_urn, urn_phone
+from integrations.sms_common import opt_event, tel_urn, urn_phone
+from integrations.twilio_sms import errors
+from integrations.twilio_sms.errors import STOPPED_CODES
 from integrations.twilio_sms.http import ThrottleAwareHttpClient
 from integrations.twilio_sms.payloads import InboundSms, StatusCallback, classify, parse_form
 from integrations.twilio_sms.render import MAX_BODY, render_replies
@@ -63,34 +69,24 @@ STATUSES: dict[str, Literal["queued", "sent", "delivered", "failed", "read"]] = 
     "failed": "failed",
     "canceled": "failed",
 }
-STOPPED_CODES = frozenset({"21610"})  # attempt to send to an unsubscribed recipient
-THROTTLED_CODES = frozenset({"20429", "14107"})  # too many requests, SMS rate limit
-PERMANENT_CODES = frozenset({"21211", "21408", "21612", "21614", "21617"})
 
 
 class TwilioSmsAdapter(AdapterDefaults):
-    """The ``twilio_sms`` channel. ``http_client`` (tests: a fake ``twilio.http.HttpClient``)
-    replaces the aiohttp transport; it must be async (``is_async=True``)."""
+    """The ``twilio_sms`` channel."""
 
     name = "twilio_sms"
     rendering = "sms"
     schemes: tuple[str, ...] = ("tel",)
 
-    def __init__(self, settings: Settings, deps: AdapterDeps, http_client: Any = None) -> None:
+    def __init__(self, settings: Settings, deps: AdapterDeps) -> None:
         cfg = settings.twilio
-        if not cfg.account_sid or cfg.auth_token is None:
-            raise ValueError("twilio_sms needs BANBOT_TWILIO__ACCOUNT_SID and __AUTH_TOKEN")
-        if not cfg.from_number and not cfg.messaging_service_sid:
-            raise ValueError(
-                "twilio_sms needs BANBOT_TWILIO__FROM_NUMBER or __MESSAGING_SERVICE_SID"
-            )
+        require(self.name, cfg, "account_sid", "auth_token")
+        require_one(self.name, cfg, "from_number", "messaging_service_sid")
         self._settings = settings
         self._deps = deps
-        self._validator = RequestValidator(cfg.auth_token.get_secret_value())
-        self._http = ThrottleAwareHttpClient(http_client)
-        self._client = Client(
-            cfg.account_sid, cfg.auth_token.get_secret_value(), http_client=self._http
-        )
+        self._validator = RequestValidator(plain(cfg.auth_token))
+        self._http = ThrottleAwareHttpClient(transport_of(self.name, deps.transport, HttpClient))
+        self._client = Client(plain(cfg.account_sid), plain(cfg.auth_token), http_client=self._http)
         self._client.api.base_url = cfg.api_base.rstrip("/")
         base = (settings.public_url or "").rstrip("/")
         self._status_callback = f"{base}/webhooks/{self.name}" if base else None
@@ -156,6 +152,7 @@ class TwilioSmsAdapter(AdapterDefaults):
             self.name, address, replies, language, self._settings, self._deps.texts
         )
 
+    @logs_failures
     async def send(self, message: Outbound) -> SendResult:
         try:
             to = urn_phone(message.address)
@@ -173,16 +170,10 @@ class TwilioSmsAdapter(AdapterDefaults):
             kwargs["status_callback"] = self._status_callback
         try:
             created = await self._client.messages.create_async(**kwargs)
-        except SendError as exc:
-            self._log_failure(message, exc)
-            raise
-        except TwilioException as exc:
-            error = send_error(exc)
-            self._log_failure(message, error)
-            raise error from exc
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            error = SendError("retryable", f"network: {type(exc).__name__}")
-            self._log_failure(message, error)
+        except errors.FAILURES as exc:
+            error = errors.send_error(exc)
+            if error is exc:  # the 429 the transport already mapped
+                raise
             raise error from exc
         segments = _int(getattr(created, "num_segments", None)) or _int(
             message.meta.get("segments")
@@ -195,15 +186,6 @@ class TwilioSmsAdapter(AdapterDefaults):
             message.meta.get("encoding"),
         )
         return SendResult(external_id=created.sid, segments=segments)
-
-    def _log_failure(self, message: Outbound, error: SendError) -> None:
-        log.warning(
-            "twilio_sms send to %s failed: %s (code %s, %s segment(s))",
-            mask(message.address),
-            error.kind,
-            error.code,
-            message.meta.get("segments"),
-        )
 
     async def set_webhook(self, url: str) -> str:
         """Point the sender number's ``sms_url`` at ``url``; returns what was done.
@@ -229,20 +211,6 @@ class TwilioSmsAdapter(AdapterDefaults):
         await self._http.close()
 
 
-def send_error(exc: Exception) -> SendError:
-    """Twilio's error (``TwilioRestException``: ``.status``, ``.code``) in our vocabulary."""
-    code = str(getattr(exc, "code", "") or "")
-    status = _int(getattr(exc, "status", None)) or 0
-    detail = f"Twilio {status} {code}: {getattr(exc, 'msg', '') or type(exc).__name__}"
-    if code in STOPPED_CODES:
-        return SendError("stopped", detail, code=code)
-    if code in THROTTLED_CODES or status == 429:
-        return SendError("throttled", detail, code=code)
-    if status >= 500 or status == 0:
-        return SendError("retryable", detail, code=code or None)
-    return SendError("permanent", detail, code=code or None)
-
-
 def _int(value: object) -> int | None:
     if not isinstance(value, int | str):
         return None
@@ -250,11 +218,3 @@ def _int(value: object) -> int | None:
         return int(value)
     except ValueError:
         return None
-
-
-def build(settings: Settings, deps: AdapterDeps) -> TwilioSmsAdapter:
-    """The registry's factory (``integrations.registry.CHANNELS["twilio_sms"]``)."""
-    return TwilioSmsAdapter(settings, deps)
-
-
-__all__ = ["TwilioSmsAdapter", "build", "send_error"]

@@ -7,12 +7,11 @@ worker thread for each in-flight request and block shutdown on slow calls. Its a
 needs a running loop, so it is created on first use.
 
 ``TwilioRestException`` drops the response headers, and with them ``Retry-After``; the wrapper
-reads it before the exception is built.
+hands a 429 to :func:`integrations.twilio_sms.errors.throttling` before the exception is built.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -21,8 +20,7 @@ from twilio.http.async_http_client import (  # type: ignore[import-untyped]
     AsyncTwilioHttpClient,
 )
 
-from bot.channels.base import SendError
-from integrations.sms_common.retry import retry_after_seconds
+from integrations.twilio_sms.errors import throttling
 
 log = logging.getLogger(__name__)
 TIMEOUT = 15.0  # seconds; Twilio answers create() in well under a second
@@ -40,26 +38,12 @@ class ThrottleAwareHttpClient(AsyncHttpClient):  # type: ignore[misc]
         if self._inner is None:
             self._inner = AsyncTwilioHttpClient(timeout=TIMEOUT)
         response = await self._inner.request(method, uri, **kwargs)
-        if response.status_code == 429:
-            code = _error_code(response.text) or "429"
-            headers = response.headers or {}
-            raise SendError(
-                "throttled",
-                f"Twilio {code}: too many requests",
-                retry_after=retry_after_seconds(headers.get("Retry-After")),
-                code=code,
-            )
+        throttled = throttling(response.status_code, response.text, response.headers)
+        if throttled is not None:
+            raise throttled
         return response
 
     async def close(self) -> None:
         closer = getattr(self._inner, "close", None)
         if closer is not None:
             await closer()
-
-
-def _error_code(text: str) -> str | None:
-    try:
-        code = json.loads(text).get("code")
-    except (ValueError, AttributeError):
-        return None
-    return str(code) if code is not None else None

@@ -9,13 +9,13 @@ errors are mapped too.
 State per resident in ``ChannelState`` under ``zalo:window:<user id>``:
 ``{"since": <ms of the last user message>, "msg_id": <its id>, "sent": <replies used>}``.
 
-Why the window is opened from ``verify`` and not ``parse``: ``parse`` is synchronous and the
-state is async, and the send path alone cannot see inbound messages. ``verify`` is the one async
-hook that sees every authentic delivery, and it runs before the route answers, so the window
-is open before the pipeline can reply. Opening is idempotent (a replayed delivery has the same
+The window is opened by :meth:`ZaloOaAdapter.record_activity` from the ``Activity`` that
+``parse`` reports for every resident event (``verify`` only verifies); the runtime records it
+before any reply can be sent. Opening is idempotent (a replayed delivery has the same
 ``msg_id`` and no newer timestamp) and uses Zalo's event time, so retries hours later never
 reopen an old window. A reply *reserves* a slot before the API call (compare-and-set, so two
-concurrent sends cannot both take the 8th) and gives it back if the call fails.
+concurrent sends cannot both take the 8th) and gives it back if the call fails; :meth:`closed`
+looks without reserving (may a message the bot starts itself go out now?).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.channels.base import SendError
+from bot.domain.json import JSON
 from bot.ports import ChannelState
 
 WINDOW_SECONDS = 48 * 3600
@@ -64,6 +65,13 @@ class ReplyWindow:
             if await self._state.put(key, new, expected_version=version):
                 return
 
+    async def closed(self, user_id: str) -> str | None:
+        """Why a reply could not go out now (None: a free reply is left); reserves nothing."""
+        if self._free is None:
+            return None
+        found = await self._state.get(window_key(user_id))
+        return _why_closed(found[0] if found else None, self._clock(), self._window_ms, self._free)
+
     async def reserve(self, user_id: str) -> int | None:
         """Take one reply slot; returns the window's ``since`` (for :meth:`release`)."""
         if self._free is None:
@@ -71,14 +79,10 @@ class ReplyWindow:
         key = window_key(user_id)
         while True:
             found = await self._state.get(key)
-            if found is None:
-                raise SendError("permanent", "no message from this resident yet", code=CLOSED)
-            current, version = found
-            now_ms = int(self._clock() * 1000)
-            if now_ms - int(current["since"]) > self._window_ms:
-                raise SendError("permanent", "48-hour reply window has passed", code=CLOSED)
-            if int(current["sent"]) >= self._free:
-                raise SendError("permanent", f"{self._free} free replies used", code=CLOSED)
+            current, version = found if found else (None, None)
+            why = _why_closed(current, self._clock(), self._window_ms, self._free)
+            if current is None or why is not None:
+                raise SendError("permanent", why or "closed", code=CLOSED)
             taken: dict[str, Any] = {**current, "sent": int(current["sent"]) + 1}
             if await self._state.put(key, taken, expected_version=version):
                 return int(current["since"])
@@ -98,3 +102,14 @@ class ReplyWindow:
             back = {**current, "sent": int(current["sent"]) - 1}
             if await self._state.put(key, back, expected_version=version):
                 return
+
+
+def _why_closed(current: JSON | None, now: float, window_ms: int, free: int) -> str | None:
+    """The reason a window is shut at ``now`` (None: open with a free reply left)."""
+    if current is None:
+        return "no message from this resident yet"
+    if int(now * 1000) - int(current["since"]) > window_ms:
+        return f"{window_ms // 3_600_000}-hour reply window has passed"
+    if int(current["sent"]) >= free:
+        return f"{free} free replies used"
+    return None

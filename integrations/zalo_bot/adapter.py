@@ -1,11 +1,16 @@
 """Zalo Bot Platform adapter (Telegram-like Bot API at ``{api_base}/bot<TOKEN>/<method>``).
 
+- built as ``ZaloBotAdapter(settings, deps)``: refuses to start without a token and a webhook
+  secret of 8-256 characters (``AdapterConfigError``); ``deps.transport`` (an
+  ``httpx.AsyncBaseTransport``) replaces HTTP.
 - ``verify``: header ``X-Bot-Api-Secret-Token`` equals the ``secret_token`` given to
-  ``setWebhook`` (constant time); missing -> 401, wrong (or none configured) -> 403.
+  ``setWebhook`` (constant time); missing -> 401, wrong -> 403.
 - ``parse``: ``message.text.received`` and ``message.image.received`` -> Inbound at
   ``zalobot:<chat id>``, external id ``<event_name>:<message_id>`` (there is no update id);
   stickers, unsupported messages and unknown events -> nothing (200).
-- ``send``: ``sendMessage {chat_id, text}``; texts over 2000 characters go as several calls.
+- ``send``: ``sendMessage {chat_id, text}``; texts over 2000 characters go as several calls
+  (a failure after the first part is ``unknown``: sending again would repeat it). Errors are
+  mapped in :mod:`integrations.zalo_bot.errors`.
 - ``set_webhook(url)``: ``setWebhook {url, secret_token}``.
 
 The bot token is part of every URL, so URLs never go into errors, and a filter on the
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -31,13 +36,19 @@ from bot.channels.base import (
     Unauthorized,
     WebhookRequest,
 )
-from bot.config import Settings, ZaloBotSettings
+from bot.config import Settings
 from bot.domain.messages import Inbound, Outbound, Reply
-from bot.render import NUMBERED_HINT
+from integrations.common import (
+    logs_failures,
+    numbered_hint,
+    plain,
+    require,
+    require_secret_length,
+    transport_of,
+)
 from integrations.registry import AdapterDeps
-from integrations.zalo_bot import payloads, render
+from integrations.zalo_bot import errors, payloads, render
 
-log = logging.getLogger(__name__)
 PREFIX = "zalobot:"
 HEADER = "x-bot-api-secret-token"
 EVENTS = frozenset({"message.text.received", "message.image.received"})
@@ -73,24 +84,24 @@ class ZaloBotAdapter(AdapterDefaults):
     rendering = "zalo"
     schemes: tuple[str, ...] = ("zalobot",)
 
-    def __init__(
-        self,
-        settings: ZaloBotSettings,
-        texts: Callable[[str, str], str] | None = None,
-        *,
-        http: httpx.AsyncClient | None = None,
-    ) -> None:
-        self._s = settings
-        self._texts = texts
-        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
-        _install_mask(settings.token.get_secret_value() if settings.token else "")
+    def __init__(self, settings: Settings, deps: AdapterDeps) -> None:
+        cfg = settings.zalo_bot
+        require(self.name, cfg, "token", "webhook_secret")
+        self._secret = require_secret_length(self.name, cfg, "webhook_secret", 8, 256)
+        self._token = plain(cfg.token)
+        self._api_base = cfg.api_base
+        self._texts = deps.texts
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(10.0),
+            transport=transport_of(self.name, deps.transport, httpx.AsyncBaseTransport),
+        )
+        _install_mask(self._token)
 
     async def verify(self, request: WebhookRequest) -> None:
         given = request.headers.get(HEADER, "")
         if not given:
             raise Unauthorized(401, "missing X-Bot-Api-Secret-Token")
-        secret = self._s.webhook_secret.get_secret_value() if self._s.webhook_secret else ""
-        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
             raise Unauthorized(403, "wrong X-Bot-Api-Secret-Token")
 
     def parse(self, request: WebhookRequest) -> ParseResult:
@@ -124,81 +135,40 @@ class ZaloBotAdapter(AdapterDefaults):
         language: str,
         rendering: str | None = None,
     ) -> list[Outbound]:
-        return render.render_replies(self.name, address, replies, self._hint(language))
+        hint = numbered_hint(self._texts, language)
+        return render.render_replies(self.name, address, replies, hint)
 
-    def _hint(self, language: str) -> str:
-        fallback = NUMBERED_HINT.get(language, NUMBERED_HINT["vi"])
-        if self._texts is None:
-            return fallback
-        try:
-            return self._texts("sms.numbered_hint", language) or fallback
-        except KeyError:
-            return fallback
-
+    @logs_failures
     async def send(self, message: Outbound) -> SendResult:
         """``sendMessage``; a text over 2000 characters is sent as several messages in order."""
         if not message.address.startswith(PREFIX):
             raise SendError("permanent", f"not a Zalo Bot address: {message.address}")
         chat_id = message.address.removeprefix(PREFIX)
+        parts = render.chunks(message.text) or [message.text]
         last: Any = None
-        for part in render.chunks(message.text) or [message.text]:
-            last = await self._call("sendMessage", {"chat_id": chat_id, "text": part})
+        for n, part in enumerate(parts):
+            try:
+                last = await self._call("sendMessage", {"chat_id": chat_id, "text": part})
+            except SendError as error:
+                if n == 0 or error.kind in ("stopped", "permanent", "unknown"):
+                    raise
+                detail = f"{n} of {len(parts)} parts sent, then {error.detail}"
+                raise SendError("unknown", detail, code=error.code) from None
         msg_id = last.get("message_id") if isinstance(last, dict) else None
         return SendResult(external_id=str(msg_id) if msg_id is not None else None)
 
     async def set_webhook(self, url: str) -> None:
-        """Point the bot at ``url`` with our secret (8-256 characters)."""
-        secret = self._s.webhook_secret.get_secret_value() if self._s.webhook_secret else ""
-        if not 8 <= len(secret) <= 256:
-            raise ValueError("BANBOT_ZALO_BOT__WEBHOOK_SECRET must be 8-256 characters")
-        await self._call("setWebhook", {"url": url, "secret_token": secret})
+        """Point the bot at ``url`` with our secret (8-256 characters, checked at build)."""
+        await self._call("setWebhook", {"url": url, "secret_token": self._secret})
 
     async def _call(self, method: str, params: dict[str, Any]) -> Any:
         """One Bot API call; the ``result`` on success, else SendError (no URL in it)."""
-        token = self._s.token.get_secret_value() if self._s.token else ""
-        if not token:
-            raise SendError("permanent", "Zalo Bot token not set", code="zalo_bot_auth")
-        url = f"{self._s.api_base}/bot{token}/{method}"
+        url = f"{self._api_base}/bot{self._token}/{method}"
         try:
             response = await self._http.post(url, json=params)
         except httpx.HTTPError as exc:
-            raise SendError("retryable", f"network error: {type(exc).__name__}") from None
-        try:
-            reply = response.json()
-        except ValueError:
-            reply = None
-        if not isinstance(reply, dict):
-            reply = {}
-        if response.status_code == 200 and reply.get("ok") is True:
-            return reply.get("result")
-        raise _error(response, reply)
+            raise errors.send_error(exc) from None
+        return errors.result(response)
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-
-def _error(response: httpx.Response, reply: dict[str, Any]) -> SendError:
-    """Telegram-style error mapping (the Bot Platform copies its envelope)."""
-    code = reply.get("error_code")
-    status = code if isinstance(code, int) and not isinstance(code, bool) else 0
-    status = status or response.status_code
-    detail = f"Zalo Bot {status}: {str(reply.get('description') or '')[:200]}"
-    if status == 429:
-        params = reply.get("parameters")
-        after = params.get("retry_after") if isinstance(params, dict) else None
-        header = response.headers.get("retry-after", "")
-        retry = float(after) if isinstance(after, int | float) else None
-        retry = retry or (float(header) if header.isdigit() else 1.0)
-        return SendError("throttled", detail, retry_after=retry, code="http_429")
-    if status >= 500 or (response.status_code == 200 and not reply):
-        return SendError("retryable", detail)
-    if status == 403:
-        return SendError("stopped", detail, code="zalo_bot_403")
-    if status in (401, 404):
-        return SendError("permanent", detail, code="zalo_bot_auth")
-    return SendError("permanent", detail, code=f"zalo_bot_{status}")
-
-
-def build(settings: Settings, deps: AdapterDeps) -> ZaloBotAdapter:
-    """Registry entry point."""
-    return ZaloBotAdapter(settings.zalo_bot, deps.texts)

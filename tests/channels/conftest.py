@@ -12,20 +12,24 @@ import pytest
 from fastapi import FastAPI
 
 from bot.app import App
+from bot.channels.compose import Channels, build_channels
 from bot.channels.runtime import ChannelRuntime, Handler
 from bot.channels.webhook import webhook_router
-from bot.outbound.dispatcher import Dispatcher
-from bot.outbound.limiter import MemoryRateLimiter
-from tests.channels.fakes import FakeAdapter, FakeClock
+from bot.outbound.limiter import MemoryRateLimiter, Rate
+from bot.outbound.limits import ChannelLimits, Rule
+from tests.channels.fakes import FakeAdapter
 
 
 @dataclass
 class Rig:
     app: App
     adapter: FakeAdapter
-    dispatcher: Dispatcher
-    runtime: ChannelRuntime
+    channels: Channels
     client: httpx.AsyncClient
+
+    @property
+    def runtime(self) -> ChannelRuntime:
+        return self.channels.runtime
 
     async def post(self, body: dict[str, Any] | str, secret: str | None = None) -> httpx.Response:
         raw = body if isinstance(body, str) else json.dumps(body)
@@ -36,23 +40,25 @@ class Rig:
 
     async def settle(self) -> None:
         """Every accepted message processed and every reply handed to the adapter."""
-        await self.runtime.drain()
-        await self.dispatcher.aclose()
+        await self.channels.drain()
 
 
 async def make_rig(
     app: App, adapter: FakeAdapter, pipeline: Handler | None = None, **kw: Any
 ) -> Rig:
-    clock = FakeClock()
-    dispatcher = Dispatcher(
-        {adapter.name: adapter}, app.store, MemoryRateLimiter(clock=clock),
-        sleep=clock.sleep, clock=clock, rand=lambda: 0.0,
+    """The app's messaging stack rebuilt around ``adapter`` (the app's own is replaced:
+    the store's commit hook now feeds this rig's queue)."""
+    channels = build_channels(
+        app.settings, app.store, pipeline or app.pipeline, app.engine.text,
+        adapters={adapter.name: adapter}, limiter=MemoryRateLimiter(), **kw,
     )  # fmt: skip
-    runtime = ChannelRuntime(pipeline or app.pipeline, dispatcher, app.store, **kw)
+    # pacing is tested in tests/outbound; here only what reaches the adapter matters
+    free = ChannelLimits((Rule("channel", Rate(1e6, 1e6)),))
+    channels.sender.limits.update(dict.fromkeys(channels.adapters, free))
     api = FastAPI()
-    api.include_router(webhook_router({adapter.name: adapter}, runtime.sink))
+    api.include_router(webhook_router({adapter.name: adapter}, channels.runtime.sink))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="https://bot.test")
-    return Rig(app, adapter, dispatcher, runtime, client)
+    return Rig(app, adapter, channels, client)
 
 
 @pytest.fixture
@@ -61,6 +67,5 @@ async def rig(bot_app: App) -> AsyncIterator[Rig]:
     try:
         yield r
     finally:
-        await r.runtime.aclose(1)
-        await r.dispatcher.aclose(1)
+        await r.channels.aclose(1)
         await r.client.aclose()

@@ -16,7 +16,7 @@ from integrations import registry
 async def test_bench_runs_through_the_registry_with_redis_sessions(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(registry, "CHANNELS", {"telegram": "tests.channels.bench_fake"})
+    monkeypatch.setattr(registry, "CHANNELS", {"telegram": "tests.channels.bench_fake:build"})
     tag = f"bench{secrets.token_hex(4)}"
 
     def request(n: int, url: str) -> tuple[bytes, dict[str, str]]:

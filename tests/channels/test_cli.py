@@ -42,7 +42,7 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[FakeAdapter]:
 
         module.build = build  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, f"fake_{name}", module)
-        monkeypatch.setitem(registry.CHANNELS, name, f"fake_{name}")
+        monkeypatch.setitem(registry.CHANNELS, name, f"fake_{name}:build")
     return made
 
 

@@ -90,8 +90,7 @@ async def test_bad_secret_processes_nothing(rig: Rig) -> None:
 async def test_statuses_are_recorded_and_stopped_marks_the_contact(rig: Rig) -> None:
     rig.adapter.script.extend([SendResult("E1"), SendResult("E2")])
     await rig.post(text_msg("s1"))
-    await rig.runtime.drain()
-    await asyncio.sleep(0.05)
+    await rig.settle()
     await rig.post({"statuses": [{"id": "E1", "status": "delivered"}]})
     await rig.post({"statuses": [{"id": "E1", "status": "sent"}]})  # late: ignored
     await rig.post(
@@ -141,7 +140,7 @@ async def test_shutdown_drains_then_refuses(bot_app: App) -> None:
     gate.open.set()
     await closing
     assert rig.runtime.busy == 0
-    await rig.dispatcher.aclose()
+    await rig.channels.aclose()
     assert rig.adapter.sent  # the accepted message was finished and answered
     with pytest.raises(RuntimeError, match="shutting down"):
         await rig.runtime.sink(rig.adapter, rig.adapter.parse_bytes(b"{}"))

@@ -18,14 +18,28 @@ import httpx
 from fastapi import FastAPI
 
 from bot.channels.base import ParseResult
+from bot.channels.state import MemoryChannelState
 from bot.channels.webhook import webhook_router
 from bot.domain.messages import Inbound
 from bot.ports import ChannelAdapter
 from bot.sessions.keys import dedupe_key
 from bot.sessions.memory import MemoryDeduper
+from integrations.registry import AdapterDeps
 
 TESTDATA = Path(__file__).parent / "testdata"
 Signer = Callable[[str, bytes, dict[str, str]], dict[str, str]]
+
+
+def no_texts(key: str, language: str) -> str:
+    """A catalogue with no texts (adapters fall back to their built-in hints)."""
+    raise KeyError(key)
+
+
+def deps(texts: Callable[[str, str], str] = no_texts, **kw: Any) -> AdapterDeps:
+    """What an adapter is built with in tests: a fresh memory state unless ``state=`` is given;
+    ``transport``, ``clock``, ``poll_seconds`` as given."""
+    kw.setdefault("state", MemoryChannelState())
+    return AdapterDeps(texts=texts, **kw)
 
 
 def load(name: str) -> bytes:

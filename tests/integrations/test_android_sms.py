@@ -19,15 +19,14 @@ import pytest
 import respx
 from fastapi import FastAPI
 
-from bot.channels.base import SendError, Unauthorized, WebhookRequest
+from bot.channels.base import AdapterConfigError, SendError, Unauthorized, WebhookRequest
 from bot.channels.webhook import webhook_router
 from bot.config import Settings
 from bot.domain.messages import Outbound
 from bot.engine.texts import Catalog
 from integrations.android_sms import signature
-from integrations.android_sms.adapter import AndroidSmsAdapter, build
-from integrations.registry import AdapterDeps
-from tests.integrations.harness import Case, Recorder, check, load, run_case
+from integrations.android_sms.adapter import AndroidSmsAdapter
+from tests.integrations.harness import Case, Recorder, check, deps, load, run_case
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "Zx9kQ2pL"
@@ -48,7 +47,7 @@ def settings(**section: Any) -> Settings:
 
 @pytest.fixture
 def adapter() -> AndroidSmsAdapter:
-    return AndroidSmsAdapter(settings(), AdapterDeps(state=None, texts=texts), clock=lambda: NOW)
+    return AndroidSmsAdapter(settings(), deps(texts, clock=lambda: NOW))
 
 
 @pytest.fixture
@@ -285,7 +284,7 @@ async def test_send_success(adapter: AndroidSmsAdapter, api: respx.MockRouter) -
 
 async def test_send_local_mode_uses_the_phone_address(api: respx.MockRouter) -> None:
     local = "http://192.168.1.10:8080"
-    adapter = AndroidSmsAdapter(settings(base_url=local), AdapterDeps(None, texts))
+    adapter = AndroidSmsAdapter(settings(base_url=local), deps(texts))
     api.post(f"{local}/messages").respond(202, content=load("android_sms/message_accepted.json"))
     assert (await adapter.send(outbound())).external_id == "out-42"
 
@@ -327,6 +326,21 @@ async def test_send_network_error_is_retryable(
     with pytest.raises(SendError) as caught:
         await adapter.send(outbound())
     assert caught.value.kind == "retryable"
+
+
+async def test_send_timeout_is_unknown_and_a_retry_with_our_id_is_safe(
+    adapter: AndroidSmsAdapter, api: respx.MockRouter
+) -> None:
+    route = api.post(f"{API}/messages")
+    route.side_effect = [
+        httpx.ReadTimeout("the phone took it, the answer got lost"),
+        httpx.Response(409, json={"message": "message with id out-42 exists"}),
+    ]
+    with pytest.raises(SendError) as caught:
+        await adapter.send(outbound(outbound_id="out-42"))
+    assert (caught.value.kind, caught.value.code) == ("unknown", "network_unknown")
+    assert adapter.idempotent_sends  # so the sender may retry it:
+    assert (await adapter.send(outbound(outbound_id="out-42"))).external_id == "out-42"
 
 
 async def test_send_to_a_non_phone_address_is_permanent(adapter: AndroidSmsAdapter) -> None:
@@ -371,7 +385,6 @@ async def test_set_webhook_refuses_plain_http(adapter: AndroidSmsAdapter) -> Non
 
 
 def test_build_refuses_a_missing_signing_key() -> None:
-    deps = AdapterDeps(state=None, texts=texts)
-    with pytest.raises(ValueError, match="SIGNING_KEY"):
-        build(settings(signing_key=None), deps)
-    assert build(settings(), deps).name == "android_sms"
+    with pytest.raises(AdapterConfigError, match="BANBOT_ANDROID_SMS__SIGNING_KEY is not set"):
+        AndroidSmsAdapter(settings(signing_key=None), deps(texts))
+    assert AndroidSmsAdapter(settings(), deps(texts)).name == "android_sms"

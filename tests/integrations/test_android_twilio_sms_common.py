@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from integrations.sms_common import e164, mask, opt_event, tel_urn, urn_phone
+from integrations.common import mask, retry_after_seconds
+from integrations.sms_common import e164, opt_event, tel_urn, urn_phone
 from integrations.sms_common.keywords import VIETNAMESE_START, VIETNAMESE_STOP
-from integrations.sms_common.retry import retry_after_seconds
 
 
 @pytest.mark.parametrize(

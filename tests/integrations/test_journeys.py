@@ -63,8 +63,7 @@ class Resident:
         r = await self.client.post(url, content=body, headers=headers)
         assert r.status_code == 200, r.text
         assert self.app.channels is not None
-        await self.app.channels.runtime.drain()
-        await self.app.channels.dispatcher.drain()
+        await self.app.channels.drain()
         return "\n".join(m.text for m in self.sent[before:])
 
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage
 
-from bot.channels.base import SendError
-from bot.channels.state import MemoryChannelState
+from bot.channels.base import AdapterConfigError, SendError
 from bot.config import Settings
 from bot.domain.messages import Button, Outbound, Reply
 from bot.render import utf16_units
-from integrations.registry import AdapterDeps, build_enabled
-from integrations.telegram.adapter import TelegramAdapter, build
+from integrations.registry import build_enabled
+from integrations.telegram.adapter import TelegramAdapter
 from integrations.telegram.fake import FAKE_TOKEN, FakeSession, fake_adapter, fake_texts
+from tests.integrations.harness import deps
 
 LAN = "telegram:123456789"
 
@@ -86,23 +87,53 @@ async def test_errors_map_to_our_kinds(
     assert FAKE_TOKEN not in str(err.value)
 
 
-async def test_network_failure_is_retryable(pair: tuple[TelegramAdapter, FakeSession]) -> None:
+def network_error(cause: BaseException) -> TelegramNetworkError:
+    """What aiogram's AiohttpSession raises: the aiohttp error is the ``__cause__``."""
+    failure = f"{type(cause).__name__}: http://telegram.invalid/bot{FAKE_TOKEN}/sendMessage"
+    error = TelegramNetworkError(SendMessage(chat_id=1, text="x"), failure)
+    error.__cause__ = cause
+    return error
+
+
+async def test_connect_failure_is_retryable(pair: tuple[TelegramAdapter, FakeSession]) -> None:
     adapter, session = pair
-    method = SendMessage(chat_id=1, text="x")
-    failure = f"Cannot connect to http://telegram.invalid/bot{FAKE_TOKEN}/sendMessage"
-    session.add_exception("sendMessage", TelegramNetworkError(method, failure))
+    key = aiohttp.client_reqrep.ConnectionKey("telegram.invalid", 443, True, True, None, None, None)
+    refused = aiohttp.ClientConnectorError(key, OSError(111, "Connection refused"))
+    session.add_exception("sendMessage", network_error(refused))
     with pytest.raises(SendError) as err:
         await adapter.send(text_out())
-    assert err.value.kind == "retryable"
+    assert (err.value.kind, err.value.code) == ("retryable", "network")
     assert FAKE_TOKEN not in str(err.value) and "<token>" in err.value.detail
 
 
-async def test_garbled_answer_is_retryable(pair: tuple[TelegramAdapter, FakeSession]) -> None:
+@pytest.mark.parametrize(
+    "cause",
+    [
+        aiohttp.ServerDisconnectedError(),
+        aiohttp.SocketTimeoutError("read timeout"),
+        TimeoutError(),  # aiogram's "Request timeout error"
+    ],
+    ids=["disconnected", "read-timeout", "total-timeout"],
+)
+async def test_failure_after_sending_is_unknown(
+    pair: tuple[TelegramAdapter, FakeSession], cause: BaseException
+) -> None:
+    adapter, session = pair
+    session.add_exception("sendMessage", network_error(cause))
+    with pytest.raises(SendError) as err:
+        await adapter.send(text_out())
+    assert (err.value.kind, err.value.code) == ("unknown", "network_unknown")
+    assert FAKE_TOKEN not in str(err.value)
+
+
+async def test_garbled_answer_is_unknown(pair: tuple[TelegramAdapter, FakeSession]) -> None:
+    # Was "retryable": aiogram drops the HTTP status of an unreadable answer, so this 502 cannot
+    # be told from a garbled 200 whose message went out; a retry could send it twice.
     adapter, session = pair
     session.add("sendMessage", 502, {"html": "<h1>502 Bad Gateway</h1>"})
     with pytest.raises(SendError) as err:
         await adapter.send(text_out())
-    assert err.value.kind == "retryable"
+    assert err.value.kind == "unknown"
 
 
 async def test_foreign_address_is_permanent_without_a_call(
@@ -172,14 +203,20 @@ def settings(**telegram: object) -> Settings:
     ],
 )
 def test_build_refuses_missing_or_invalid_secrets(telegram: dict[str, str]) -> None:
-    with pytest.raises(ValueError, match="BANBOT_TELEGRAM__") as err:
-        build(settings(**telegram), AdapterDeps(MemoryChannelState(), fake_texts))
+    with pytest.raises(AdapterConfigError, match="BANBOT_TELEGRAM__") as err:
+        TelegramAdapter(settings(**telegram), deps(fake_texts))
     assert FAKE_TOKEN not in str(err.value)
 
 
+def test_build_refuses_a_token_of_the_wrong_shape() -> None:
+    with pytest.raises(AdapterConfigError, match="BANBOT_TELEGRAM__TOKEN") as err:
+        TelegramAdapter(settings(token="not-a-token", webhook_secret="abc"), deps(fake_texts))
+    assert "not-a-token" not in str(err.value)
+
+
 async def test_registry_builds_the_adapter_when_enabled() -> None:
-    deps = AdapterDeps(MemoryChannelState(), fake_texts)
-    adapters = build_enabled(settings(token=FAKE_TOKEN, webhook_secret="abc_DEF-123"), deps)
+    enabled = settings(token=FAKE_TOKEN, webhook_secret="abc_DEF-123")
+    adapters = build_enabled(enabled, deps(fake_texts))
     adapter = adapters["telegram"]
     try:
         assert (adapter.name, adapter.rendering) == ("telegram", "telegram")

@@ -18,14 +18,13 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
-from bot.channels.base import SendError, Unauthorized, WebhookRequest
+from bot.channels.base import AdapterConfigError, SendError, Unauthorized, WebhookRequest
 from bot.config import Settings
 from bot.domain.messages import Outbound
 from bot.engine.texts import Catalog
-from integrations.registry import AdapterDeps
-from integrations.twilio_sms.adapter import EMPTY_TWIML, TwilioSmsAdapter, build
+from integrations.twilio_sms.adapter import EMPTY_TWIML, TwilioSmsAdapter
 from integrations.twilio_sms.payloads import FormParams
-from tests.integrations.harness import Case, check, load, run_case
+from tests.integrations.harness import Case, check, deps, load, run_case
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "12345"
@@ -73,7 +72,7 @@ def fake() -> Iterator[FakeTwilioHttp]:
 
 @pytest.fixture
 def adapter(fake: FakeTwilioHttp) -> TwilioSmsAdapter:
-    return TwilioSmsAdapter(settings(), AdapterDeps(state=None, texts=texts), http_client=fake)
+    return TwilioSmsAdapter(settings(), deps(texts, transport=fake))
 
 
 def form(raw: bytes) -> FormParams:
@@ -279,8 +278,7 @@ async def test_send_success_posts_to_messages_with_status_callback(
 async def test_send_through_a_messaging_service(fake: FakeTwilioHttp) -> None:
     adapter = TwilioSmsAdapter(
         settings(messaging_service_sid="MG00000000000000000000000000000000"),
-        AdapterDeps(state=None, texts=texts),
-        http_client=fake,
+        deps(texts, transport=fake),
     )
     fake.reply(201, load("twilio_sms/message_created.json").decode())
     await adapter.send(outbound())
@@ -329,13 +327,41 @@ async def test_send_rate_limit_code_14107_is_throttled(
     assert caught.value.kind == "throttled"
 
 
-async def test_send_network_error_is_retryable(
+async def test_send_connect_error_is_retryable(
     adapter: TwilioSmsAdapter, fake: FakeTwilioHttp
 ) -> None:
-    fake.script.append(aiohttp.ClientConnectionError("connection reset"))
+    key = aiohttp.client_reqrep.ConnectionKey("api.twilio.com", 443, True, True, None, None, None)
+    fake.script.append(aiohttp.ClientConnectorError(key, OSError(111, "Connection refused")))
     with pytest.raises(SendError) as caught:
         await adapter.send(outbound())
-    assert caught.value.kind == "retryable"
+    assert (caught.value.kind, caught.value.code) == ("retryable", "network")
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        aiohttp.ClientConnectionError("connection reset"),  # was "retryable"
+        aiohttp.ServerDisconnectedError(),
+        TimeoutError(),
+    ],
+    ids=["reset", "disconnected", "timeout"],
+)
+async def test_send_failure_after_sending_is_unknown(
+    adapter: TwilioSmsAdapter, fake: FakeTwilioHttp, failure: Exception
+) -> None:
+    fake.script.append(failure)
+    with pytest.raises(SendError) as caught:
+        await adapter.send(outbound())
+    assert (caught.value.kind, caught.value.code) == ("unknown", "network_unknown")
+
+
+async def test_send_unreadable_created_answer_is_unknown(
+    adapter: TwilioSmsAdapter, fake: FakeTwilioHttp
+) -> None:
+    fake.reply(201, "<html>created</html>")
+    with pytest.raises(SendError) as caught:
+        await adapter.send(outbound())
+    assert (caught.value.kind, caught.value.code) == ("unknown", "twilio_unreadable")
 
 
 @pytest.mark.parametrize("address", ["telegram:123", "tel:abc"])
@@ -381,17 +407,17 @@ async def test_set_webhook_sets_the_numbers_sms_url(
 
 async def test_set_webhook_with_a_messaging_service_explains(fake: FakeTwilioHttp) -> None:
     sid = "MG00000000000000000000000000000000"
-    adapter = TwilioSmsAdapter(
-        settings(messaging_service_sid=sid), AdapterDeps(None, texts), http_client=fake
-    )
+    adapter = TwilioSmsAdapter(settings(messaging_service_sid=sid), deps(texts, transport=fake))
     assert sid in await adapter.set_webhook(f"{BASE}/webhooks/twilio_sms")
     assert not fake.requests
 
 
 def test_build_refuses_missing_credentials() -> None:
-    deps = AdapterDeps(state=None, texts=texts)
-    with pytest.raises(ValueError, match="AUTH_TOKEN"):
-        build(Settings(env="test", twilio={"enabled": True, "account_sid": SID}), deps)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="FROM_NUMBER"):
-        build(settings(from_number=None), deps)
-    assert build(settings(), deps).name == "twilio_sms"
+    with pytest.raises(AdapterConfigError, match="BANBOT_TWILIO__AUTH_TOKEN is not set"):
+        TwilioSmsAdapter(
+            Settings(env="test", twilio={"enabled": True, "account_sid": SID}),  # type: ignore[arg-type]
+            deps(texts),
+        )
+    with pytest.raises(AdapterConfigError, match="BANBOT_TWILIO__FROM_NUMBER nor"):
+        TwilioSmsAdapter(settings(from_number=None), deps(texts))
+    assert TwilioSmsAdapter(settings(), deps(texts)).name == "twilio_sms"

@@ -11,13 +11,12 @@ import httpx
 import pytest
 import respx
 
-from bot.channels.base import SendError
-from bot.channels.state import MemoryChannelState
+from bot.channels.base import AdapterConfigError, SendError
 from bot.config import Settings, ZaloBotSettings
 from bot.domain.messages import Button, Outbound, Reply
-from integrations.registry import AdapterDeps
-from integrations.zalo_bot.adapter import ZaloBotAdapter, build
-from tests.integrations.harness import Case, check, load, run_case
+from integrations.registry import build_enabled
+from integrations.zalo_bot.adapter import ZaloBotAdapter
+from tests.integrations.harness import Case, check, deps, load, run_case
 
 TOKEN = "1234567890:AbCdEfGhIjKlMnOp"
 SECRET = "webhook-secret-123"
@@ -29,7 +28,8 @@ def make(**overrides: Any) -> ZaloBotAdapter:
     values: dict[str, Any] = {"enabled": True, "token": TOKEN, "webhook_secret": SECRET}
     values.update(overrides)
     texts = {"vi": "Trả lời bằng số, vd: 1", "en": "Reply with a number, e.g. 1"}
-    return ZaloBotAdapter(ZaloBotSettings(**values), lambda key, lang: texts[lang])
+    settings = Settings(env="test", zalo_bot=ZaloBotSettings(**values))
+    return ZaloBotAdapter(settings, deps(lambda key, lang: texts[lang]))
 
 
 def sign(url: str, raw: bytes, headers: dict[str, str]) -> dict[str, str]:
@@ -110,12 +110,17 @@ async def test_webhook_cases(case: Case) -> None:
         await adapter.aclose()
 
 
-async def test_no_secret_configured_rejects_everything() -> None:
-    adapter = make(webhook_secret=None)
-    case = Case("any", load("zalo_bot/text_flat.json"), status=403)
-    responses, recorder = await run_case(adapter, case, sign)
-    check(case, responses, recorder)
-    await adapter.aclose()
+def test_no_secret_configured_refuses_to_start() -> None:
+    # Was: the adapter started and answered every webhook 403. Now it does not start.
+    with pytest.raises(AdapterConfigError, match="BANBOT_ZALO_BOT__WEBHOOK_SECRET is not set"):
+        make(webhook_secret=None)
+
+
+def test_no_token_refuses_to_start() -> None:
+    # Was: the adapter started and every send failed ("Zalo Bot token not set").
+    with pytest.raises(AdapterConfigError) as caught:
+        make(token=None)
+    assert str(caught.value) == "zalo_bot is enabled but BANBOT_ZALO_BOT__TOKEN is not set"
 
 
 # -- send -------------------------------------------------------------------------------------
@@ -198,7 +203,8 @@ async def test_long_text_is_sent_in_parts_of_2000(bot_api: respx.MockRouter) -> 
             None,
         ),
         (httpx.Response(503, text="unavailable"), "retryable", None, None),
-        (httpx.Response(200, text="<html>"), "retryable", None, None),
+        # was "retryable": an answer we cannot read may follow a message the bot took
+        (httpx.Response(200, text="<html>"), "unknown", "zalo_bot_unreadable", None),
     ],
     ids=["429-body", "429-header", "blocked", "error-in-200", "bad-token", "503", "not-json"],
 )
@@ -225,6 +231,27 @@ async def test_network_error_is_retryable(bot_api: respx.MockRouter) -> None:
     await adapter.aclose()
 
 
+async def test_a_failure_after_the_first_part_is_unknown(bot_api: respx.MockRouter) -> None:
+    """Sending the whole text again would repeat the part that went out."""
+    bot_api.post(f"{API}/sendMessage").mock(
+        side_effect=[httpx.Response(200, json=SENT), httpx.Response(503, text="unavailable")]
+    )
+    adapter = make()
+    with pytest.raises(SendError) as caught:
+        await adapter.send(Outbound("zalo_bot", f"zalobot:{CHAT}", LONG))
+    assert caught.value.kind == "unknown" and "1 of 3 parts sent" in caught.value.detail
+    await adapter.aclose()
+
+
+async def test_a_read_timeout_is_unknown(bot_api: respx.MockRouter) -> None:
+    bot_api.post(f"{API}/sendMessage").mock(side_effect=httpx.ReadTimeout("no answer"))
+    adapter = make()
+    with pytest.raises(SendError) as caught:
+        await adapter.send(Outbound("zalo_bot", f"zalobot:{CHAT}", "x"))
+    assert (caught.value.kind, caught.value.code) == ("unknown", "network_unknown")
+    await adapter.aclose()
+
+
 async def test_set_webhook_sends_url_and_secret(bot_api: respx.MockRouter) -> None:
     route = bot_api.post(f"{API}/setWebhook").mock(
         return_value=httpx.Response(200, json={"ok": True, "result": {"url": "https://x.vn/w"}})
@@ -238,11 +265,10 @@ async def test_set_webhook_sends_url_and_secret(bot_api: respx.MockRouter) -> No
     await adapter.aclose()
 
 
-async def test_set_webhook_refuses_a_short_secret() -> None:
-    adapter = make(webhook_secret="short")
-    with pytest.raises(ValueError, match="8-256"):
-        await adapter.set_webhook("https://x.vn/w")
-    await adapter.aclose()
+def test_a_short_secret_refuses_to_start() -> None:
+    # Was refused only by set_webhook; verify accepted it. Now the adapter does not start.
+    with pytest.raises(AdapterConfigError, match="WEBHOOK_SECRET must be 8-256"):
+        make(webhook_secret="short")
 
 
 # -- render -----------------------------------------------------------------------------------
@@ -264,7 +290,7 @@ def test_render_splits_long_replies_and_keeps_order() -> None:
 
 
 async def test_build_from_settings() -> None:
-    deps = AdapterDeps(state=MemoryChannelState(), texts=lambda key, lang: "hint")
-    adapter = build(Settings(zalo_bot=ZaloBotSettings(enabled=True, token=TOKEN)), deps)
+    section = ZaloBotSettings(enabled=True, token=TOKEN, webhook_secret=SECRET)
+    adapter = build_enabled(Settings(env="test", zalo_bot=section), deps())["zalo_bot"]
     assert (adapter.name, adapter.rendering) == ("zalo_bot", "zalo")
     await adapter.aclose()

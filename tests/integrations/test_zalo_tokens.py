@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,12 +10,11 @@ import httpx
 import pytest
 import respx
 
-from bot.channels.base import SendError
+from bot.channels.base import AdapterConfigError, SendError
 from bot.channels.state import MemoryChannelState
 from bot.domain.messages import Outbound
-from integrations.zalo.adapter import ZaloOaAdapter
 from integrations.zalo.tokens import TOKEN_KEY, Grant, TokenKeeper
-from tests.integrations.test_zalo import NOW, OAUTH, OK, SEND, USER, make, opened, settings
+from tests.integrations.test_zalo import NOW, OAUTH, OK, SEND, USER, make, opened
 
 EXPIRED = {"error": -216, "message": "Access token is invalid"}
 
@@ -153,15 +151,27 @@ async def test_waiting_too_long_for_another_refresher_is_retryable() -> None:
     assert spy.spent == []
 
 
-async def test_missing_tokens_are_a_configuration_error() -> None:
-    adapter = ZaloOaAdapter(
-        settings(access_token=None, refresh_token=None), MemoryChannelState(), clock=lambda: NOW
+def test_missing_tokens_are_a_configuration_error() -> None:
+    # Was a "permanent zalo_auth" at the first send (after the window slot was given back):
+    # now the adapter refuses to start, naming both variables.
+    with pytest.raises(AdapterConfigError) as caught:
+        make(zalo={"access_token": None, "refresh_token": None})
+    assert str(caught.value) == (
+        "zalo is enabled but neither BANBOT_ZALO__ACCESS_TOKEN nor BANBOT_ZALO__REFRESH_TOKEN "
+        "is set"
     )
+
+
+async def test_a_refresh_without_an_answer_leaves_the_message_retryable(
+    zalo_api: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The message never left, so it is retryable; the refresh token may be spent (logged)."""
+    zalo_api.post(SEND).mock(return_value=httpx.Response(200, json=EXPIRED))
+    zalo_api.post(OAUTH).mock(side_effect=httpx.ReadTimeout("no answer"))
+    adapter = make()
     await opened(adapter)
     with pytest.raises(SendError) as caught:
         await adapter.send(to(USER))
-    assert (caught.value.kind, caught.value.code) == ("permanent", "zalo_auth")
-    window = await adapter.window._state.get(f"zalo:window:{USER}")
-    assert window is not None and window[0]["sent"] == 0  # the slot was given back
-    assert json.dumps(window[0])  # plain JSON
+    assert (caught.value.kind, caught.value.code) == ("retryable", "network_unknown")
+    assert "may be spent" in caplog.text
     await adapter.aclose()

@@ -39,7 +39,19 @@ class TestWorkAfterCommit:
                 rendering="telegram", priority="bulk", kind="notice",
             )  # fmt: skip
             assert seen == []  # not before the commit
-        assert seen == [(Work("job", job.id, "reply", job.run_at), Work("send", mid, "bulk"))]
+            reply = await tx.outbound.create(
+                contact_id=cid, adapter="telegram", urn="telegram:1001", text="y",
+                rendering="telegram",
+            )  # fmt: skip
+        # a reply is sent on its own; a bulk message wakes its adapter's pump
+        assert seen == [
+            (
+                Work("job", job.id, "reply", job.run_at),
+                Work("pump", 0, "bulk", None, "telegram"),
+                Work("send", reply, "reply", None, "telegram"),
+            )
+        ]
+        assert mid != reply
 
     async def test_a_failing_hook_does_not_undo_the_commit(self, store: Store) -> None:
         async def hook(work: Sequence[Work]) -> None:
@@ -208,16 +220,21 @@ class TestOutboundRows:
                         rendering="sms",
                     )
                 )
-            first = await tx.outbound.start_sending(ids[0])
+            old = datetime.now(UTC) - timedelta(minutes=5)
+            first = await tx.outbound.start_sending(ids[0], stale_before=old)
             assert first is not None and (first.status, first.attempts) == ("sending", 1)
             second = await tx.outbound.get(ids[1])
             assert second is not None and await tx.outbound.earlier_open(second)
             assert await tx.outbound.requeue(ids[0], attempts=0)
-            assert await tx.outbound.start_sending(ids[0]) is not None
+            assert await tx.outbound.start_sending(ids[0], stale_before=old) is not None
+            # taken and fresh: nobody else takes it; stale: its sender died, it is taken again
+            assert await tx.outbound.start_sending(ids[0], stale_before=old) is None
+            future = datetime.now(UTC) + timedelta(minutes=1)
+            again = await tx.outbound.start_sending(ids[0], stale_before=future)
+            assert again is not None and again.attempts == 2
             assert await tx.outbound.mark_unknown(ids[0], code="timeout", attempts=1)
-            assert await tx.outbound.start_sending(ids[0]) is None  # unknown is final
+            assert await tx.outbound.start_sending(ids[0], stale_before=future) is None
             assert not await tx.outbound.requeue(ids[0])
             assert await tx.outbound.mark_skipped(ids[2], reason="stopped")
-            future = datetime.now(UTC) + timedelta(minutes=1)
-            left = await tx.outbound.open_ids(older_than=future, stale_sending=future)
-        assert left == [(ids[1], "reply")]
+            left = await tx.outbound.lost_replies(older_than=future, stale_sending=future)
+        assert left == [ids[1]]

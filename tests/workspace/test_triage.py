@@ -180,3 +180,25 @@ async def test_odd_codes_are_plain_404s(env: Env, ref: str) -> None:
     auth = await _officer(env)
     r = await env.client.get(f"/api/v1/reports/{ref}", headers=auth)
     assert r.status_code == 404
+
+
+async def test_a_resident_who_cannot_be_reached(env: Env) -> None:
+    """A status change still happens (the history says the resident was not told); a reply,
+    whose only point is to reach them, is refused and nothing is kept."""
+    auth = await _officer(env)
+    report = await env.report()
+    env.messenger.unreachable.add(report.contact_id)
+    r = await _status(env, auth, report.ref, "acknowledged")
+    assert r.status_code == 200 and r.json()["resident_told"] is False
+    last = (await _detail(env, auth, report.ref))["history"][-1]
+    assert last["detail"] == {"resident_told": False, "why": "no_route"}
+    r = await env.client.post(f"/api/v1/reports/{report.ref}/replies", json={"text": "Chào"},
+                              headers=auth)  # fmt: skip
+    assert r.status_code == 422 and "no_route" in r.json()["detail"]
+    assert [e["kind"] for e in (await _detail(env, auth, report.ref))["history"]] == [
+        "status", "status"]  # fmt: skip
+    assert (await env.page_login("an")).status_code == 303
+    page = await env.client.get(f"/ws/reports/{report.ref}")
+    assert "chưa báo được người dân" in page.text
+    r = await _status(env, auth, report.ref, "in_progress")
+    assert r.json()["resident_told"] is None  # not a status the resident is told about

@@ -177,8 +177,12 @@ def _message(m: LoggedMessage) -> dict[str, Any]:
 async def change_status(
     request: Request, ws: WorkspaceDep, who: ApiWriter, ref: str, body: StatusChange
 ) -> dict[str, Any]:
-    r = await _call(Triage(ws).change_status(who, ref, body.status, body.note, client_ip(request)))
-    return item(r)
+    """The report after the change; ``resident_told``: the resident's message was recorded
+    for sending (false: no way to reach them now; null: not a status they are told about)."""
+    r, told = await _call(
+        Triage(ws).change_status(who, ref, body.status, body.note, client_ip(request))
+    )
+    return {**item(r), "resident_told": None if told is None else told.sent}
 
 
 @router.post("/reports/{ref}/replies")

@@ -39,6 +39,8 @@ router = APIRouter(prefix="/ws", include_in_schema=False)
 # Messages shown after a redirect: the query string names one, never carries text.
 NOTICES = {
     "status": "Đã cập nhật trạng thái.",
+    "status_untold": "Đã cập nhật trạng thái, nhưng chưa báo được người dân (không liên lạc được"
+    " qua kênh nào lúc này). Xin gọi điện cho người dân.",
     "assign": "Đã giao việc.",
     "note": "Đã ghi chú (chỉ cán bộ thấy).",
     "reply": "Đã gửi trả lời cho người dân.",
@@ -186,12 +188,15 @@ async def _report(
 async def _act(
     request: Request, ws: Workspace, who: Principal, ref: str, what: str, action: Awaitable[object]
 ) -> Response:
-    """Run one report action; redirect to the report with a notice, or show why not (422)."""
+    """Run one report action; redirect to the report with a notice, or show why not (422).
+
+    An action that returns a notice name (a key of ``NOTICES``) chooses the notice itself."""
     try:
-        await action
+        result = await action
     except (Invalid, MessengerUnavailable) as exc:
         return await _report(request, ws, who, ref, error=_why(exc), status_code=422)
-    return RedirectResponse(f"/ws/reports/{ref.upper()}?ok={what}#top", status_code=303)
+    notice = result if isinstance(result, str) and result in NOTICES else what
+    return RedirectResponse(f"/ws/reports/{ref.upper()}?ok={notice}#top", status_code=303)
 
 
 @router.post("/reports/{ref}/status")
@@ -203,14 +208,11 @@ async def status_submit(
     status: Annotated[str, Form(max_length=32)],
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    return await _act(
-        request,
-        ws,
-        who,
-        ref,
-        "status",
-        Triage(ws).change_status(who, ref, status, note, client_ip(request)),
-    )
+    async def change() -> str:
+        _, told = await Triage(ws).change_status(who, ref, status, note, client_ip(request))
+        return "status" if told is None or told.sent else "status_untold"
+
+    return await _act(request, ws, who, ref, "status", change())
 
 
 @router.post("/reports/{ref}/assign")

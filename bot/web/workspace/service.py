@@ -26,6 +26,7 @@ from bot.store.records import (
 from bot.store.repo import Tx
 from bot.web.workspace.auth import Principal
 from bot.web.workspace.deps import Workspace
+from bot.web.workspace.messenger import Told
 
 MAX_TEXT = 2000
 CONVERSATION = 50  # messages of the resident shown on the report page
@@ -95,8 +96,13 @@ class Triage:
 
     async def change_status(
         self, who: Principal, ref: str, status: str, note: str | None, ip: str | None
-    ) -> ReportRecord:
-        """Move the report along the workflow; tell the resident when the workflow says so."""
+    ) -> tuple[ReportRecord, Told | None]:
+        """Move the report along the workflow; tell the resident when the workflow says so.
+
+        Returns the report and whether the resident could be told (None: not a status they
+        are told about). A resident with no reachable address does not block the change; the
+        history records that they were not told, and why.
+        """
         wf = self._ws.workflow
         note = _clean(note) or None
         async with self._ws.bot.store.transaction() as tx:
@@ -107,10 +113,14 @@ class Triage:
                 raise Invalid("Không chuyển được từ trạng thái này sang trạng thái đó.")
             if wf.needs_reason(status) and not note:
                 raise Invalid("Cần ghi lý do (người dân sẽ được báo lý do này).")
-            updated = await tx.reports.set_status(report.ref, status, actor=who.actor, note=note)
+            told = None
             if wf.tells_resident(status):
-                await self._tell(tx, report, f"officer.status.{status}", kind="status",
-                                 reason=note or "")  # fmt: skip
+                told = await self._tell(tx, report, f"officer.status.{status}", kind="status",
+                                        reason=note or "")  # fmt: skip
+            detail = None if told is None else {"resident_told": told.sent, "why": told.reason}
+            updated = await tx.reports.set_status(
+                report.ref, status, actor=who.actor, note=note, detail=detail
+            )
             await tx.audit.record(
                 actor=who.actor,
                 action="report.status",
@@ -118,7 +128,7 @@ class Triage:
                 detail={"from": report.status, "to": status},
                 ip=ip,
             )
-        return updated
+        return updated, told
 
     async def assign(
         self, who: Principal, ref: str, user_id: int | None, ip: str | None
@@ -165,15 +175,20 @@ class Triage:
             raise Invalid("Tin trả lời trống.")
         async with self._ws.bot.store.transaction() as tx:
             report = await self._writable(tx, who, ref)
-            await self._tell(tx, report, "officer.reply", kind="officer_reply", text=text)
+            told = await self._tell(tx, report, "officer.reply", kind="officer_reply", text=text)
+            if not told.sent:
+                raise Invalid(
+                    f"Không gửi được cho người dân lúc này ({told.reason}): chưa lưu gì. "
+                    "Xin gọi điện hoặc thử lại sau."
+                )
             event = await tx.reports.add_event(report.ref, "reply", actor=who.actor, note=text)
             await tx.audit.record(
                 actor=who.actor, action="report.reply", target=f"report:{report.ref}", ip=ip
             )
         return event
 
-    async def _tell(self, tx: Tx, report: ReportRecord, key: str, *, kind: str, **kw: Any) -> None:
+    async def _tell(self, tx: Tx, report: ReportRecord, key: str, *, kind: str, **kw: Any) -> Told:
         contact = await tx.contacts.get(report.contact_id)
         language = contact.language if contact else "vi"
         text = self._ws.bot.engine.text(key, language, ref=report.ref, **kw)
-        await self._ws.messenger.tell(tx, report.contact_id, text, kind)
+        return await self._ws.messenger.tell(tx, report.contact_id, text, kind)
