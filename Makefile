@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install dev lint typecheck pytest services lock bench clean rasa rasa-venv rasa-stop
+.PHONY: run test install dev lint typecheck pytest services chromium lock bench clean rasa rasa-venv rasa-stop
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,20 @@ run: install
 	$(VENV)/bin/banbot db upgrade
 	$(VENV)/bin/banbot serve --host 127.0.0.1 --port 8080
 
-## make test: install dev dependencies, make sure Redis and PostgreSQL run, lint, type-check, test.
-test: install services lint typecheck pytest
+## make test: install dev dependencies, make sure Redis, PostgreSQL and Chromium are there,
+## lint, type-check, test.
+test: install services chromium lint typecheck pytest
 
 services:
 	bash scripts/ensure-services.sh
+
+## Debian's Chromium for the workspace browser tests (Playwright drives it; no browser download).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "make chromium: install Debian's chromium (needs root and apt-get)" >&2; exit 1; fi; }
+	@echo "chromium: $$(command -v chromium)"
 
 lint: install
 	$(VENV)/bin/ruff check bot integrations tests bench

@@ -1,4 +1,4 @@
-"""The ``banbot`` command line: serve, chat, policy, nlu, db, places, webhooks."""
+"""The ``banbot`` command line: serve, chat, policy, nlu, db, places, webhooks, users."""
 
 from __future__ import annotations
 
@@ -36,7 +36,10 @@ class LazyGroup(click.Group):
         return command
 
 
-@click.group(cls=LazyGroup, lazy={"webhooks": "bot.channels.cli:webhooks"})
+@click.group(
+    cls=LazyGroup,
+    lazy={"webhooks": "bot.channels.cli:webhooks", "users": "bot.web.workspace.cli:users"},
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """Bản Bot — trợ lý cho bà con vùng cao (Telegram / Zalo / SMS)."""
@@ -124,7 +127,7 @@ def db_upgrade() -> None:
     click.echo("database ready", err=True)
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy={"locate": "bot.web.workspace.cli:locate"})
 def places() -> None:
     """The gazetteer (provinces, communes, villages)."""
 

@@ -95,6 +95,94 @@ class AndroidSmsSettings(BaseModel):
     signing_key: SecretStr | None = Field(None, description="Webhook HMAC signing key.")
 
 
+class KindMinutes(BaseModel):
+    """Minutes per report kind (a service level: time allowed before it is breached)."""
+
+    disaster: int = Field(gt=0, description="Disaster / relocation reports.")
+    handover: int = Field(gt=0, description="Requests to talk to an officer.")
+    household_change: int = Field(gt=0, description="Household changes (monthly review).")
+    eligibility_request: int = Field(gt=0, description="Requests to be reviewed (Mẫu 01).")
+
+    def of(self, kind: str) -> int:
+        """Minutes for ``kind``; KeyError for an unknown kind."""
+        if kind not in type(self).model_fields:
+            raise KeyError(kind)
+        return int(getattr(self, kind))
+
+
+class AcknowledgeMinutes(KindMinutes):
+    """From a new report to its acknowledgement. Danger to life first."""
+
+    disaster: int = Field(60, gt=0)
+    handover: int = Field(4 * 60, gt=0)
+    household_change: int = Field(3 * 24 * 60, gt=0)
+    eligibility_request: int = Field(3 * 24 * 60, gt=0)
+
+
+class ResolveMinutes(KindMinutes):
+    """From a new report to resolved or rejected. Household changes wait for the monthly
+    review (from the 15th), so a month."""
+
+    disaster: int = Field(24 * 60, gt=0)
+    handover: int = Field(2 * 24 * 60, gt=0)
+    household_change: int = Field(30 * 24 * 60, gt=0)
+    eligibility_request: int = Field(30 * 24 * 60, gt=0)
+
+
+class WorkspaceSettings(BaseModel):
+    """The commune officers' workspace (web pages under /ws, JSON API under /api/v1)."""
+
+    sla_acknowledge_minutes: AcknowledgeMinutes = Field(
+        default_factory=AcknowledgeMinutes,
+        description="Time allowed from a new report to its acknowledgement, per kind.",
+    )
+    sla_resolve_minutes: ResolveMinutes = Field(
+        default_factory=ResolveMinutes,
+        description="Time allowed from a new report to resolved / rejected, per kind.",
+    )
+    sla_warn_fraction: float = Field(
+        0.25,
+        gt=0,
+        lt=1,
+        description="'About to breach' when less than this share of the allowed time is left.",
+    )
+    cluster_window_minutes: int = Field(
+        24 * 60,
+        gt=0,
+        description="Disaster reports of one hazard in one village this close together group.",
+    )
+    session_hours: int = Field(12, gt=0, le=24 * 30, description="Longest life of a login.")
+    session_idle_minutes: int = Field(
+        120, gt=0, description="A login unused this long ends (the absolute limit still holds)."
+    )
+    lockout_after: int = Field(
+        5, ge=1, description="Failed logins for one username before it is locked."
+    )
+    lockout_ip_after: int = Field(
+        20, ge=1, description="Failed logins from one address before it is locked."
+    )
+    lockout_base_seconds: int = Field(
+        60, gt=0, description="First lock; each further failure doubles it (backoff)."
+    )
+    lockout_max_seconds: int = Field(3600, gt=0, description="Longest lock.")
+    cookie_secure: bool | None = Field(
+        None,
+        description="Secure flag on the session cookie; empty = on except in development/test.",
+    )
+    queue_poll_seconds: int = Field(
+        5, ge=1, le=300, description="How often an open queue page asks for new reports."
+    )
+    map_tile_url: str | None = Field(
+        None,
+        description="Optional XYZ tile URL ({z}/{x}/{y}) under the map; empty = outline only.",
+    )
+    export_max_rows: int = Field(20_000, gt=0, description="Most rows in one CSV/XLSX export.")
+    simulator: bool | None = Field(
+        None,
+        description="Serve /sim/messages and the web chat; empty = on unless env=production.",
+    )
+
+
 class Settings(BaseSettings):
     """Application settings, read from the environment and an optional ``.env`` file."""
 
@@ -195,6 +283,15 @@ class Settings(BaseSettings):
     zalo_bot: ZaloBotSettings = Field(default_factory=ZaloBotSettings)
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     android_sms: AndroidSmsSettings = Field(default_factory=AndroidSmsSettings)
+    workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+
+    @property
+    def simulator_enabled(self) -> bool:
+        """The simulator (a development tool that files reports unauthenticated) is off in
+        production unless ``BANBOT_WORKSPACE__SIMULATOR=true``."""
+        if self.workspace.simulator is not None:
+            return self.workspace.simulator
+        return self.env != "production"
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Settings:

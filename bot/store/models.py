@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -32,10 +33,12 @@ from bot.store.records import (
     OUTBOUND_KINDS,
     OUTBOUND_STATUSES,
     PRIORITIES,
+    REPORT_EVENT_KINDS,
     REPORT_STATUSES,
     REPORT_TYPES,
     ROLES,
     TOPICS,
+    WEB_ROLES,
 )
 from bot.store.types import UtcDateTime, utcnow
 
@@ -116,6 +119,9 @@ class VillageRow(Base):
     confidence: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Optional position for the workspace map (the seed has none; officers may add them).
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
 
 
 class CommunePredecessor(Base):
@@ -135,6 +141,18 @@ class Report(Base):
         CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"),
         Index("ix_reports_contact_id_created_at", "contact_id", "created_at"),
         Index("ix_reports_commune_code_status", "commune_code", "status"),
+        Index("ix_reports_status_created_at", "status", "created_at"),
+        # The workspace queue's order within a commune, so a page reads ~50 index entries
+        # instead of sorting the commune (bench/queue_page.py). PostgreSQL only: the embedded
+        # SQLite store serves one commune and refuses NULLS LAST in an index.
+        Index(
+            "ix_reports_queue",
+            "commune_code",
+            text("flagged DESC"),
+            text("urgency DESC NULLS LAST"),
+            "created_at",
+            "id",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -153,12 +171,19 @@ class Report(Base):
     status: Mapped[str] = mapped_column(String(16), default="new")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # Triage (workspace): who holds it, when it was first acknowledged and by whom, when it
+    # was resolved or rejected (cleared again if reopened).
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("web_users.id", ondelete="SET NULL"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(128))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ReportEventRow(Base):
     __tablename__ = "report_events"
     __table_args__ = (
         CheckConstraint(_one_of("status", REPORT_STATUSES), name="status"),
+        CheckConstraint(_one_of("kind", REPORT_EVENT_KINDS), name="kind"),
         Index("ix_report_events_report_id_at", "report_id", "at"),
     )
 
@@ -168,6 +193,8 @@ class ReportEventRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16), default="status")
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Subscription(Base):
@@ -250,6 +277,50 @@ class ChannelStateRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class WebUser(Base):
+    """A workspace login (officer, admin, village head). Residents never have one."""
+
+    __tablename__ = "web_users"
+    __table_args__ = (CheckConstraint(_one_of("role", WEB_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    village_id: Mapped[str | None] = mapped_column(String(128))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class WebSession(Base):
+    """A logged-in browser or API client. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class LoginThrottle(Base):
+    """Failed logins per key (``user:<name>`` whether or not it exists, ``ip:<addr>``)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 

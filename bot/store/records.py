@@ -11,12 +11,15 @@ from typing import Any, Final, Literal
 
 Role = Literal["resident", "head", "officer", "admin"]
 ReportType = Literal["eligibility_request", "household_change", "disaster", "handover"]
-ReportStatus = Literal["new", "seen", "in_progress", "resolved", "rejected"]
+ReportStatus = Literal["new", "acknowledged", "in_progress", "resolved", "rejected"]
 Topic = Literal["loans", "disaster_warnings", "village_notices"]
 
 ROLES: Final = ("resident", "head", "officer", "admin")  # least to most trusted
 REPORT_TYPES: Final = ("eligibility_request", "household_change", "disaster", "handover")
-REPORT_STATUSES: Final = ("new", "seen", "in_progress", "resolved", "rejected")
+REPORT_STATUSES: Final = ("new", "acknowledged", "in_progress", "resolved", "rejected")
+OPEN_STATUSES: Final = ("new", "acknowledged", "in_progress")
+REPORT_EVENT_KINDS: Final = ("status", "assign", "note", "reply")
+WEB_ROLES: Final = ("officer", "admin", "head")
 TOPICS: Final = ("loans", "disaster_warnings", "village_notices")
 # queued -> sending -> sent -> delivered -> read; failed / unknown / skipped are terminal.
 OUTBOUND_STATUSES: Final = (
@@ -84,16 +87,47 @@ class ReportRecord:
     status: str
     created_at: datetime
     updated_at: datetime
+    assigned_to: int | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ReportEvent:
-    """One step of a report's status history; ``actor`` says who (``"contact:12"``)."""
+    """One step of a report's history; ``actor`` says who (``"contact:12"``, ``"user:3"``).
+
+    ``kind`` is ``status`` (a status change: ``status`` is the new one), ``assign``, ``note``
+    (internal, never shown to the resident) or ``reply`` (text sent to the resident); for the
+    other kinds ``status`` is the report's status at that moment. ``detail`` holds what the
+    kind needs (``{"assigned_to": 3}``, ``{"sent": true}``).
+    """
 
     status: str
     note: str | None
     actor: str
     at: datetime
+    kind: str = "status"
+    detail: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebUserRecord:
+    """A person who logs in to the workspace (never a resident): no password hash in here.
+
+    ``officer`` is bound to ``commune_code``; ``head`` to ``village_id`` (and its commune);
+    ``admin`` to nothing (sees every commune, including reports with no commune).
+    """
+
+    id: int
+    username: str
+    role: str
+    commune_code: str | None
+    village_id: str | None
+    display_name: str | None
+    disabled: bool
+    created_at: datetime
+    last_login_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ from bot.store.refs import random_code
 from bot.store.reports import ReportRepo
 from bot.store.role_codes import RoleCodeRepo
 from bot.store.subscriptions import SubscriptionRepo
+from bot.store.triage import TriageRepo
+from bot.store.users import UserRepo
 from bot.store.work import Work
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ class Tx:
         "role_codes",
         "session",
         "subscriptions",
+        "triage",
+        "users",
         "work",
     )
 
@@ -78,6 +82,8 @@ class Tx:
         self.audit = AuditRepo(session)
         self.role_codes = RoleCodeRepo(session)
         self.messages = MessageRepo(session)
+        self.users = UserRepo(session)
+        self.triage = TriageRepo(session)
 
 
 class Store:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,8 @@ from bot.store.models import Report, ReportEventRow
 from bot.store.records import REPORT_STATUSES, REPORT_TYPES, NotFound, ReportEvent, ReportRecord
 from bot.store.refs import make_ref, normalize_ref
 from bot.store.types import nfc_deep, utcnow
+
+CLOSED_STATUSES: Final = ("resolved", "rejected")
 
 # A collision needs two equal draws out of ~887 million; ten in a row means a broken generator.
 MAX_CODE_ATTEMPTS = 10
@@ -36,6 +39,21 @@ def _record(row: Report) -> ReportRecord:
         status=row.status,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        assigned_to=row.assigned_to,
+        acknowledged_at=row.acknowledged_at,
+        acknowledged_by=row.acknowledged_by,
+        closed_at=row.closed_at,
+    )
+
+
+def _event(e: ReportEventRow) -> ReportEvent:
+    return ReportEvent(
+        status=e.status,
+        note=e.note,
+        actor=e.actor,
+        at=e.at,
+        kind=e.kind,
+        detail=None if e.detail is None else dict(e.detail),
     )
 
 
@@ -107,7 +125,11 @@ class ReportRepo:
                 continue
             self._s.add(
                 ReportEventRow(
-                    report_id=row.id, status="new", actor=actor or f"contact:{contact_id}", at=now
+                    report_id=row.id,
+                    status="new",
+                    actor=actor or f"contact:{contact_id}",
+                    at=now,
+                    kind="status",
                 )
             )
             await self._s.flush()
@@ -184,10 +206,19 @@ class ReportRepo:
         return [_record(r) for r in rows]
 
     async def set_status(
-        self, ref: str, status: str, *, actor: str, note: str | None = None
+        self,
+        ref: str,
+        status: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        detail: Mapping[str, Any] | None = None,
     ) -> ReportRecord:
         """Move a report to ``status`` and append the step to its history.
 
+        The first move out of ``new`` records when and by whom the report was acknowledged
+        (kept afterwards); ``resolved`` / ``rejected`` set ``closed_at``, any other status clears
+        it (reopened). Which moves are allowed is the caller's rule (the workspace's workflow).
         ValueError on an unknown status, NotFound on an unknown reference.
         """
         if status not in REPORT_STATUSES:
@@ -198,12 +229,70 @@ class ReportRepo:
         now = utcnow()
         row.status = status
         row.updated_at = now
-        clean_note = None if note is None else nfc_deep(note)
-        self._s.add(
-            ReportEventRow(report_id=row.id, status=status, note=clean_note, actor=actor, at=now)
-        )
+        if status != "new" and row.acknowledged_at is None:
+            row.acknowledged_at, row.acknowledged_by = now, actor
+        row.closed_at = now if status in CLOSED_STATUSES else None
+        self._add_event(row, "status", actor, now, note=note, detail=detail)
         await self._s.flush()
         return _record(row)
+
+    async def add_event(
+        self,
+        ref: str,
+        kind: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> ReportEvent:
+        """Append a ``note`` (internal) or ``reply`` (sent to the resident) to the history.
+
+        ValueError for another kind (status and assignment have their own methods), NotFound
+        on an unknown reference.
+        """
+        if kind not in ("note", "reply"):
+            raise ValueError(f"use set_status / assign for {kind!r} events")
+        row = await self._by_ref(ref)
+        if row is None:
+            raise NotFound(f"report {ref}")
+        event = self._add_event(row, kind, actor, utcnow(), note=note, detail=detail)
+        row.updated_at = event.at
+        await self._s.flush()
+        return _event(event)
+
+    async def assign(self, ref: str, user_id: int | None, *, actor: str) -> ReportRecord:
+        """Give the report to a workspace user (None: to nobody) and record who did it."""
+        row = await self._by_ref(ref)
+        if row is None:
+            raise NotFound(f"report {ref}")
+        now = utcnow()
+        row.assigned_to = user_id
+        row.updated_at = now
+        self._add_event(row, "assign", actor, now, detail={"assigned_to": user_id})
+        await self._s.flush()
+        return _record(row)
+
+    def _add_event(
+        self,
+        row: Report,
+        kind: str,
+        actor: str,
+        at: datetime,
+        *,
+        note: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> ReportEventRow:
+        event = ReportEventRow(
+            report_id=row.id,
+            status=row.status,
+            note=None if note is None else nfc_deep(note),
+            actor=actor,
+            at=at,
+            kind=kind,
+            detail=None if detail is None else nfc_deep(dict(detail)),
+        )
+        self._s.add(event)
+        return event
 
     async def history(self, ref: str) -> list[ReportEvent]:
         """Status steps oldest first; empty for an unknown reference (a report has at least one)."""
@@ -216,7 +305,7 @@ class ReportRepo:
             .where(Report.ref == canonical)
             .order_by(ReportEventRow.at, ReportEventRow.id)
         )
-        return [ReportEvent(status=e.status, note=e.note, actor=e.actor, at=e.at) for e in rows]
+        return [_event(e) for e in rows]
 
     async def for_commune(
         self, commune_code: str, status: str | None = None, limit: int = 50

@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bot.app import App, build_app
@@ -16,7 +17,8 @@ from bot.channels.base import ParseResult
 from bot.channels.webhook import webhook_router
 from bot.config import Settings, get_settings
 from bot.ports import ChannelAdapter
-from bot.web import sim
+from bot.web import sim, workspace
+from bot.web.workspace.messenger import ResidentMessenger
 
 STATIC = Path(__file__).parent / "static"
 
@@ -26,12 +28,19 @@ def create_app(
     *,
     app_obj: App | None = None,
     telegram_polling: bool = False,
+    messenger: ResidentMessenger | None = None,
 ) -> FastAPI:
     """Build the web application; ``app_obj`` lets tests inject an already-built bot.
 
     With ``telegram_polling`` (development without a public URL) Telegram updates are fetched
-    by long polling instead of arriving at the webhook.
+    by long polling instead of arriving at the webhook. ``messenger`` replaces how the
+    workspace reaches residents (tests); by default it is the bot's own.
+
+    The simulator (``/sim/messages`` and the web chat at ``/``) is served only when
+    ``Settings.simulator_enabled`` (off in production unless explicitly enabled; see
+    ``bot/web/sim.py``). Without it ``/`` leads to the workspace.
     """
+    cfg = settings or (app_obj.settings if app_obj is not None else get_settings())
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
@@ -52,7 +61,11 @@ def create_app(
                 await bot.aclose()
 
     api = FastAPI(title="Bản Bot", version="0.1.0", lifespan=lifespan)
+    api.state.ws_messenger = messenger
     api.include_router(sim.router)
+    tiles = cfg.workspace.map_tile_url
+    tile_host = "" if not tiles else "{0.scheme}://{0.netloc}".format(urlsplit(tiles))
+    workspace.mount(api, tile_host=tile_host)
 
     async def sink(adapter: ChannelAdapter, result: ParseResult) -> None:
         bot: App = api.state.bot
@@ -67,7 +80,10 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     @api.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
+    async def index() -> Response:
+        bot: App | None = getattr(api.state, "bot", None)
+        if not (bot.settings if bot is not None else cfg).simulator_enabled:
+            return RedirectResponse("/ws/", status_code=303)
         return FileResponse(STATIC / "index.html")
 
     api.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -2,6 +2,10 @@
 
 The request names the channel to *render* for (telegram, zalo, sms); the conversation itself is
 keyed by ``user`` alone, so switching the rendering keeps the conversation.
+
+The simulator files reports without any channel's authentication, so it answers only while
+``Settings.simulator_enabled`` (off when ``BANBOT_ENV=production`` unless
+``BANBOT_WORKSPACE__SIMULATOR=true``); otherwise every route here is a plain 404.
 """
 
 from __future__ import annotations
@@ -9,14 +13,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.app import App
 from bot.domain.messages import Inbound, Location
 from bot.render.render import render
 
-router = APIRouter(prefix="/sim", tags=["simulator"])
+
+async def simulator_enabled(request: Request) -> None:
+    """404 unless the running bot's settings enable the simulator."""
+    bot: App = request.app.state.bot
+    if not bot.settings.simulator_enabled:
+        raise HTTPException(404, "Not Found")
+
+
+router = APIRouter(prefix="/sim", tags=["simulator"], dependencies=[Depends(simulator_enabled)])
 
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\w.@+-]+$")]
 

@@ -199,13 +199,13 @@ class TestStoreContract:
         cid = await resident(store)
         r = await report(store, cid)
         async with store.transaction() as tx:
-            await tx.reports.set_status(r.ref.lower(), "seen", actor="officer:7", note=None)
+            await tx.reports.set_status(r.ref.lower(), "acknowledged", actor="officer:7", note=None)
             await tx.reports.set_status(r.ref, "in_progress", actor="officer:7", note="Đã gọi điện")
             done = await tx.reports.set_status(r.ref, "resolved", actor="officer:8", note="Xong")
             with pytest.raises(ValueError, match="status"):
                 await tx.reports.set_status(r.ref, "closed", actor="officer:7")
             with pytest.raises(NotFound):
-                await tx.reports.set_status("TT-ZZZZZZ", "seen", actor="officer:7")
+                await tx.reports.set_status("TT-ZZZZZZ", "acknowledged", actor="officer:7")
         assert done.status == "resolved"
         assert done.updated_at > r.created_at == r.updated_at
         async with store.transaction() as tx:
@@ -213,7 +213,7 @@ class TestStoreContract:
             assert await tx.reports.history("TT-ZZZZZZ") == []
         assert [(e.status, e.actor, e.note) for e in steps] == [
             ("new", f"contact:{cid}", None),
-            ("seen", "officer:7", None),
+            ("acknowledged", "officer:7", None),
             ("in_progress", "officer:7", "Đã gọi điện"),
             ("resolved", "officer:8", "Xong"),
         ]
@@ -238,7 +238,7 @@ class TestStoreContract:
         made = [await report(store, cid, commune_code=code) for code in ("03664", "04105", "03664")]
         async with store.transaction() as tx:
             assert [r.ref for r in await tx.reports.latest(cid, 2)] == [made[2].ref, made[1].ref]
-            await tx.reports.set_status(made[0].ref, "seen", actor="officer:1")
+            await tx.reports.set_status(made[0].ref, "acknowledged", actor="officer:1")
             chieng_an = await tx.reports.for_commune("03664")
             fresh = await tx.reports.for_commune("03664", status="new")
         assert [r.ref for r in chieng_an] == [made[2].ref, made[0].ref]

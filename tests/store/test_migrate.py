@@ -29,11 +29,14 @@ TABLES = {
     "contact_urns",
     "contacts",
     "eligibility_checks",
+    "login_throttle",
     "outbound_messages",
     "report_events",
     "reports",
     "subscriptions",
     "villages",
+    "web_sessions",
+    "web_users",
 }
 
 

@@ -224,7 +224,7 @@ def _type_name(ctx: Ctx, rtype: Any) -> str:
 
 
 def _status_name(ctx: Ctx, status: Any) -> str:
-    known = ("new", "seen", "in_progress", "resolved", "closed", "rejected")
+    known = ("new", "acknowledged", "in_progress", "resolved", "closed", "rejected")
     folded = key(str(status or "")).replace(" ", "_")
     return ctx.t(f"rs.status.{folded}") if folded in known else str(status or "-")
 

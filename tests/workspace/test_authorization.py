@@ -1,0 +1,183 @@
+"""The authorisation matrix: every workspace page and API route × every kind of caller.
+
+Callers: anonymous, an officer of phường Chiềng An (A), an officer of xã Mai Sơn (B), the
+head of bản Nam Niệu (in A; read-only), an admin. Reports: one in bản Nam Niệu (A), one in
+bản Panh (A, another village), one in tiểu khu 4 (B), one with no commune.
+
+One table, one test: each row is (caller, method, route, target report) and the answer
+expected. Writes get fresh reports so rows do not depend on each other. Lists must show
+exactly the reports in scope. Hidden reports are 404, never 403, so codes are not confirmed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import httpx
+from openpyxl import load_workbook
+
+from tests.workspace.conftest import BASE, CHIENG_AN, MAI_SON, NAM_NIEU, PANH, TIEU_KHU_4, Env
+
+CALLERS = ("anonymous", "officer_a", "officer_b", "head_a", "admin")
+TARGETS = ("a", "a_panh", "b", "none")
+SEES = {
+    "anonymous": set(),
+    "officer_a": {"a", "a_panh"},
+    "officer_b": {"b"},
+    "head_a": {"a"},
+    "admin": {"a", "a_panh", "b", "none"},
+}
+ACTS = {"officer_a", "officer_b", "admin"}
+EXPORTS = {"officer_a", "officer_b", "admin"}
+
+# (kind, method, path, body) — body "form" routes get the caller's CSRF token added.
+ONE_REPORT_PAGES = [
+    ("page", "GET", "/ws/reports/{ref}", None),
+    ("page", "POST", "/ws/reports/{ref}/status", {"status": "acknowledged"}),
+    ("page", "POST", "/ws/reports/{ref}/assign", {"user_id": ""}),
+    ("page", "POST", "/ws/reports/{ref}/note", {"text": "gọi lại sau"}),
+    ("page", "POST", "/ws/reports/{ref}/reply", {"text": "Chiều nay cán bộ đến."}),
+]
+ONE_REPORT_API = [
+    ("api", "GET", "/api/v1/reports/{ref}", None),
+    ("api", "POST", "/api/v1/reports/{ref}/status", {"status": "acknowledged"}),
+    ("api", "POST", "/api/v1/reports/{ref}/replies", {"text": "Chiều nay cán bộ đến."}),
+    ("api", "POST", "/api/v1/reports/{ref}/notes", {"text": "gọi lại sau"}),
+    ("api", "POST", "/api/v1/reports/{ref}/assign", {"user_id": None}),
+]
+LIST_ROUTES = [
+    ("page", "/ws/?status=all"),
+    ("page", "/ws/map?status=all"),
+    ("page", "/ws/charts"),
+    ("page", "/ws/export.csv?status=all"),
+    ("page", "/ws/export.xlsx?status=all"),
+    ("api", "/api/v1/reports?status=all"),
+]
+
+
+@dataclass
+class Caller:
+    pages: httpx.AsyncClient
+    token: str | None
+    csrf: str | None
+
+
+async def _callers(env: Env) -> dict[str, Caller]:
+    await env.user("officer_a", "officer", CHIENG_AN)
+    await env.user("officer_b", "officer", MAI_SON)
+    await env.user("head_a", "head", CHIENG_AN, NAM_NIEU)
+    await env.user("admin", "admin")
+    transport = env.client._transport
+    out: dict[str, Caller] = {}
+    for name in CALLERS:
+        client = httpx.AsyncClient(transport=transport, base_url=BASE, follow_redirects=False)
+        if name == "anonymous":
+            out[name] = Caller(client, None, None)
+            continue
+        token = await env.token(name)
+        helper = Env(env.bot, client, env.messenger, env.clock)
+        assert (await helper.page_login(name)).status_code == 303
+        out[name] = Caller(client, token, await helper.csrf())
+    return out
+
+
+async def _reports(env: Env) -> dict[str, str]:
+    return {
+        "a": (await env.report(commune=CHIENG_AN, village=NAM_NIEU)).ref,
+        "a_panh": (await env.report(commune=CHIENG_AN, village=PANH)).ref,
+        "b": (await env.report(commune=MAI_SON, village=TIEU_KHU_4)).ref,
+        "none": (await env.report(commune=None, village=None)).ref,
+    }
+
+
+def _expected_one(caller: str, kind: str, method: str, target: str) -> int:
+    if caller == "anonymous":
+        return 303 if kind == "page" else 401
+    if target not in SEES[caller]:
+        return 404
+    if method == "GET":
+        return 200
+    if caller not in ACTS:
+        return 403
+    return 303 if kind == "page" else 200
+
+
+async def _send(c: Caller, kind: str, method: str, path: str, body: dict | None) -> httpx.Response:
+    if kind == "api":
+        headers = {"Authorization": f"Bearer {c.token}"} if c.token else {}
+        return await c.pages.request(method, path, json=body, headers=headers)
+    if method == "GET":
+        return await c.pages.get(path)
+    data = dict(body or {})
+    if c.csrf:
+        data["csrf"] = c.csrf
+    return await c.pages.post(path, data=data)
+
+
+def _refs_in(response: httpx.Response, path: str) -> set[str]:
+    if path.startswith("/ws/export.xlsx"):
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        cells = [str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                 for v in row if v is not None]  # fmt: skip
+        text = "\n".join(cells)
+    else:
+        text = response.text
+    return set(re.findall(r"\b[A-Z]{2}-[A-Z2-9]{6}\b", text))
+
+
+async def test_authorisation_matrix(env: Env) -> None:
+    callers = await _callers(env)
+    failures: list[str] = []
+    checked = 0
+    shared = await _reports(env)  # for reads; every write gets fresh reports
+    # -- lists first (only the shared reports exist): exactly what is in scope -------------
+    everything = shared
+    all_refs = set(everything.values())
+    for kind, path in LIST_ROUTES:
+        for name, caller in callers.items():
+            r = await _send(caller, kind, "GET", path, None)
+            checked += 1
+            if name == "anonymous":
+                want = 303 if kind == "page" else 401
+            elif "export" in path and name not in EXPORTS:
+                want = 403
+            else:
+                want = 200
+            if r.status_code != want:
+                failures.append(f"{name} GET {path}: {r.status_code} != {want}")
+                continue
+            if want != 200 or "charts" in path:
+                continue
+            visible = {everything[t] for t in SEES[name]}
+            shown = _refs_in(r, path) & all_refs
+            if not visible <= shown or shown - visible:
+                failures.append(
+                    f"{name} GET {path}: shows {sorted(shown)}, in scope {sorted(visible)}"
+                )
+    # -- one report: every route × caller × target (writes on fresh reports) ---------------
+    for kind, method, template, body in ONE_REPORT_PAGES + ONE_REPORT_API:
+        for name, caller in callers.items():
+            for target in TARGETS:
+                refs = shared if method == "GET" else await _reports(env)
+                path = template.format(ref=refs[target])
+                r = await _send(caller, kind, method, path, body)
+                want = _expected_one(name, kind, method, target)
+                checked += 1
+                if r.status_code != want:
+                    failures.append(f"{name} {method} {path} [{target}]: {r.status_code} != {want}")
+                elif want == 303 and name == "anonymous":
+                    if not r.headers["location"].startswith("/ws/login"):
+                        failures.append(f"anonymous {path}: redirected to {r.headers['location']}")
+                elif want == 404 and refs[target] in r.text:
+                    failures.append(f"{name} {path}: 404 page names the hidden code")
+    # -- the session routes themselves -----------------------------------------------------
+    r = await callers["anonymous"].pages.post("/ws/logout", data={})
+    if not (r.status_code == 303 and r.headers["location"].startswith("/ws/login")):
+        failures.append(f"anonymous POST /ws/logout: {r.status_code}")
+    r = await callers["anonymous"].pages.delete("/api/v1/session")
+    if r.status_code != 401:
+        failures.append(f"anonymous DELETE /api/v1/session: {r.status_code}")
+    assert failures == [], "\n".join(failures)
+    assert checked == len(ONE_REPORT_PAGES + ONE_REPORT_API) * 5 * 4 + len(LIST_ROUTES) * 5
