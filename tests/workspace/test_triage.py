@@ -33,7 +33,7 @@ async def test_the_whole_workflow_with_what_the_resident_hears(env: Env) -> None
     auth = await _officer(env)
     report = await env.report(urn="sim:ba-lo")
     steps = [
-        ("acknowledged", None, f"Cán bộ xã đã nhận phản ánh {report.ref} của bà con ạ."),
+        ("acknowledged", None, f"Cán bộ xã đã nhận phản ánh {report.ref} của anh/chị ạ."),
         ("in_progress", None, None),
         ("resolved", "Đã đưa 4 người đến nhà văn hoá", f"Phản ánh {report.ref} đã được cán bộ"),
     ]
