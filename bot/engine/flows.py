@@ -12,6 +12,9 @@ and kind-specific settings. Common settings:
 - ``entity``: an NLU entity that answers this step when it came with the first message;
 - ``skip_if``: a condition (see ``bot.engine.registry``) that skips the step;
 - ``before``: hooks run when the step is entered.
+
+A flow's ``start:`` block says how it is reached (menu, intents, commands, roles): see
+:mod:`bot.engine.routing`.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ class FlowDef:
     title: str
     steps: Mapping[str, StepDef]
     order: tuple[str, ...]
+    start: Mapping[str, Any] = field(default_factory=dict)  # how it is reached (routing.py)
 
     @property
     def first(self) -> str:
@@ -130,7 +134,10 @@ def parse_flow(data: Mapping[str, Any], kinds: set[str]) -> FlowDef:
         if d.kind not in kinds:
             raise ValueError(f"flow {fid}: step {d.id} has unknown kind {d.kind!r}")
         by_id[d.id] = d
-    flow = FlowDef(fid, str(data.get("title", f"flow.{fid}")), by_id, tuple(by_id))
+    start = data.get("start") or {}
+    if not isinstance(start, Mapping):
+        raise ValueError(f"flow {fid}: start must be a mapping")
+    flow = FlowDef(fid, str(data.get("title", f"flow.{fid}")), by_id, tuple(by_id), dict(start))
     for d in steps:
         targets = [d.next, *d.routes.values(), d.get("else")]
         targets += [c.get("goto") for c in d.get("cases", ())]

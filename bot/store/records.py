@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Literal
 
+from bot.domain.roles import ROLES as _ROLES
+
 Role = Literal["resident", "head", "officer", "admin"]
 ReportType = Literal["eligibility_request", "household_change", "disaster", "handover"]
 ReportStatus = Literal["new", "acknowledged", "in_progress", "resolved", "rejected"]
 Topic = Literal["loans", "disaster_warnings", "village_notices"]
 
-ROLES: Final = ("resident", "head", "officer", "admin")  # least to most trusted
+ROLES: Final = _ROLES  # least to most trusted (bot.domain.roles)
 REPORT_TYPES: Final = ("eligibility_request", "household_change", "disaster", "handover")
 REPORT_STATUSES: Final = ("new", "acknowledged", "in_progress", "resolved", "rejected")
 OPEN_STATUSES: Final = ("new", "acknowledged", "in_progress")

@@ -1,16 +1,14 @@
 """One-time role codes: an officer or admin issues one, the person sends it to the bot.
 
-A code looks like ``VT-7K3Q-9MXA`` (vai trò: role): eight symbols of the report-code alphabet
-(no 0/O, 1/I/L), ≈ 8.5·10¹¹ codes, typed by hand on a feature phone. Only its SHA-256 is
-stored. A code grants exactly one role at one place, expires, and works once: redeeming is one
-``UPDATE ... WHERE used_at IS NULL AND expires_at > now``, so two people racing with the same
-code cannot both win.
+A code looks like ``VT-7K3Q-9MXA`` (vai trò: role; :mod:`bot.domain.roles`), ≈ 8.5·10¹¹
+codes, typed by hand on a feature phone. Only its SHA-256 is stored. A code grants exactly
+one role at one place, expires, and works once: redeeming is one ``UPDATE ... WHERE used_at IS
+NULL AND expires_at > now``, so two people racing with the same code cannot both win.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,31 +18,14 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.roles import ALPHABET, CODE_LENGTH, CODE_PREFIX, ROLES, normalize_code
 from bot.store.models import RoleCodeRow
-from bot.store.records import ROLES, RoleCodeRecord
-from bot.store.refs import ALPHABET
+from bot.store.records import RoleCodeRecord
 from bot.store.types import utcnow
 
-PREFIX: Final = "VT"
-LENGTH: Final = 8
-_NOISE = re.compile(r"[\s\-_.:]+")
-_SHAPE = re.compile(rf"^{PREFIX}[{ALPHABET}]{{{LENGTH}}}$")
 GRANTABLE: Final = tuple(r for r in ROLES if r != "resident")
 
 Refusal = Literal["unknown", "used", "expired"]
-
-
-def normalize_code(text: str) -> str | None:
-    """``"vt 7k3q 9mxa"`` -> ``"VT-7K3Q-9MXA"``; None if ``text`` cannot be a role code."""
-    compact = _NOISE.sub("", text).upper()
-    if not _SHAPE.match(compact):
-        return None
-    return f"{PREFIX}-{compact[2:6]}-{compact[6:]}"
-
-
-def looks_like_code(text: str) -> bool:
-    """True when the whole message is shaped like a role code (so it is never NLU'd)."""
-    return normalize_code(text) is not None
 
 
 def _hash(code: str) -> str:
@@ -99,8 +80,8 @@ class RoleCodeRepo:
             raise ValueError("a code must live a positive time")
         now = now or utcnow()
         while True:
-            body = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-            code = f"{PREFIX}-{body[:4]}-{body[4:]}"
+            body = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+            code = f"{CODE_PREFIX}-{body[:4]}-{body[4:]}"
             taken = await self._s.scalar(
                 select(RoleCodeRow.id).where(RoleCodeRow.code_hash == _hash(code))
             )

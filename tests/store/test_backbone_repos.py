@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.roles import normalize_code
 from bot.store import Store
-from bot.store.role_codes import normalize_code
 from bot.store.work import Work
 
 from .helpers import Boom, resident
