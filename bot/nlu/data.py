@@ -46,6 +46,7 @@ class Example:
     text: str
     intent: str
     entities: tuple[EntitySpan, ...] = ()
+    category: str = ""  # the intent block's ``metadata: {category: ...}`` (test sets)
 
 
 @dataclass(slots=True)
@@ -124,9 +125,11 @@ def parse_document(doc: Any, where: str = "<string>") -> NluData:
             raise NluDataError(f"{where}: every nlu entry must be a mapping")
         if "intent" in block:
             intent = str(block["intent"])
+            metadata = block.get("metadata")
+            category = str(metadata.get("category") or "") if isinstance(metadata, dict) else ""
             for raw in _items(block, f"{where} intent {intent}"):
                 text, spans = parse_example(raw)
-                data.examples.append(Example(text, intent, tuple(spans)))
+                data.examples.append(Example(text, intent, tuple(spans), category))
                 for span in spans:
                     if span.value != text[span.start : span.end]:
                         # Rasa turns annotated values into synonyms as well.

@@ -136,11 +136,12 @@ class LookupExtractor:
                 continue
             taken.update(range(first, last + 1))
             start, end = norm.span(norm.tokens[first].start, norm.tokens[last].end)
-            out.append(_entity(phrase.entity, phrase.value, start, end, self.name))
+            out.append(rasa_entity(phrase.entity, phrase.value, start, end, self.name))
         return out
 
 
-def _entity(name: str, value: Any, start: int, end: int, extractor: str) -> Entity:
+def rasa_entity(name: str, value: Any, start: int, end: int, extractor: str) -> Entity:
+    """A Rasa-shaped entity dict (confidence 1.0)."""
     return {
         "entity": name,
         "start": start,
@@ -168,7 +169,7 @@ def extract_people_counts(norm: Normalized) -> list[Entity]:
         if count is None or not 0 < count < 100:
             continue
         start, end = norm.span(tokens[first].start, tokens[last].end)
-        out.append(_entity("people_count", count, start, end, "BuiltinCountExtractor"))
+        out.append(rasa_entity("people_count", count, start, end, "BuiltinCountExtractor"))
     return out
 
 
@@ -202,5 +203,5 @@ def extract_amounts(norm: Normalized, exclude: Sequence[tuple[int, int]]) -> lis
         start, end = norm.span(amount.start, amount.end)
         if any(start < e_end and e_start < end for e_start, e_end in exclude):
             continue
-        out.append(_entity("amount", amount.value, start, end, "BuiltinAmountExtractor"))
+        out.append(rasa_entity("amount", amount.value, start, end, "BuiltinAmountExtractor"))
     return out

@@ -146,6 +146,10 @@ def _runs(toks: list[_Tok], text: str) -> list[list[_Tok]]:
             cur = []
         if tok.kind != "other":
             cur.append(tok)
+        if tok.kind == "cur":
+            # The currency word ends an amount: "1.200.000 đồng một tháng" is 1,200,000.
+            runs.append(cur)
+            cur = []
     if cur:
         runs.append(cur)
     return runs
