@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,15 @@ import yaml
 
 from bot.nlu.data import NluData
 from bot.nlu.normalize import Normalized, Normalizer
-from bot.nlu.numbers import find_amounts, parse_count
+from bot.nlu.numbers import UNIT_WORDS, find_amounts, parse_count
 from bot.textnorm import fold
 
 Entity = dict[str, Any]
+_DIGIT = re.compile(r"\d")
 LOOKUP_ENTITIES = ("hazard", "change_type", "topic", "loan_program")
 
 _COUNT_NOUNS = (("nguoi",), ("khau",), ("nhan", "khau"), ("thanh", "vien"), ("mieng", "an"))
+_COUNT_NOUN_STARTS = frozenset(noun[0] for noun in _COUNT_NOUNS)
 _NUMERALS = {
     "mot", "hai", "ba", "bon", "tu", "nam", "sau", "bay", "tam", "chin", "muoi", "lam",
 }  # fmt: skip
@@ -47,15 +50,22 @@ class EntityRules:
 
     accent_required: frozenset[str] = frozenset()
     context: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    not_in_intent: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> EntityRules:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         context = doc.get("context") or {}
+        skip = doc.get("not_in_intent") or {}
         return cls(
             accent_required=frozenset(fold(str(w)) for w in doc.get("accent_required") or ()),
             context=tuple((str(k), tuple(fold(str(w)) for w in v)) for k, v in context.items()),
+            not_in_intent=tuple((str(k), frozenset(map(str, v))) for k, v in skip.items()),
         )
+
+    def skipped(self, intent: str) -> frozenset[str]:
+        """Lookup entity types not read in a message understood as ``intent``."""
+        return next((types for name, types in self.not_in_intent if name == intent), frozenset())
 
 
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -80,7 +90,12 @@ class LookupExtractor:
         self._context = {
             entity: tuple(tuple(w.split()) for w in words) for entity, words in rules.context
         }
-        self._max_len = max((len(k) for k in self._index), default=0)
+        self.rules = rules
+        # First word -> the lengths of the phrases starting with it, longest first.
+        lengths: dict[str, set[int]] = {}
+        for key in self._index:
+            lengths.setdefault(key[0], set()).add(len(key))
+        self._lengths = {w: sorted(ns, reverse=True) for w, ns in lengths.items()}
         self.values: dict[str, set[str]] = {}
         for bucket in self._index.values():
             for phrase in bucket:
@@ -102,24 +117,33 @@ class LookupExtractor:
         elif phrase.accented != folded:  # keep the accented spelling for accent_required checks
             bucket[:] = [phrase if (p.entity, p.value) == (entity, value) else p for p in bucket]
 
-    def extract(self, norm: Normalized, *, context: bool = True) -> list[Entity]:
-        """Lookup entities in ``norm``; ``context=False`` ignores the per-entity context rules
-        (for reading a span another extractor already labelled)."""
+    def extract(
+        self, norm: Normalized, *, context: bool = True, skip: frozenset[str] = frozenset()
+    ) -> list[Entity]:
+        """Lookup entities in ``norm``, except the types in ``skip``; ``context=False`` ignores
+        the per-entity context rules (for reading a span another extractor already labelled).
+        Skipped types take no part in resolving overlaps ("nhà nứt" vs "nứt")."""
         words = [
             (f, a, i)
             for i, t in enumerate(norm.tokens)
             for f, a in zip(t.folded, t.words, strict=True)
         ]
         folded = tuple(w[0] for w in words)
-        allowed = {
-            e: not context or any(_contains(folded, c) for c in ctx)
-            for e, ctx in self._context.items()
-        }
+        allowed: dict[str, bool] = {}  # entity type -> its context words are in the message
+
+        def in_context(entity: str) -> bool:
+            if entity not in allowed:
+                ctx = self._context.get(entity, ()) if context else ()
+                allowed[entity] = not ctx or any(_contains(folded, c) for c in ctx)
+            return allowed[entity]
+
         found: list[tuple[int, int, _Phrase]] = []
-        for i in range(len(words)):
-            for n in range(min(self._max_len, len(words) - i), 0, -1):
-                for phrase in self._index.get(folded[i : i + n], ()):
-                    if not allowed.get(phrase.entity, True):
+        for i, head in enumerate(folded):
+            for n in self._lengths.get(head, ()):
+                for phrase in (
+                    self._index.get(folded[i : i + n], ()) if i + n <= len(folded) else ()
+                ):
+                    if phrase.entity in skip or not in_context(phrase.entity):
                         continue
                     typed = (w[1] for w in words[i : i + n])
                     pairs = zip(typed, phrase.accented, phrase.accent_required, strict=True)
@@ -157,6 +181,8 @@ def extract_people_counts(norm: Normalized) -> list[Entity]:
     tokens = norm.tokens
     out: list[Entity] = []
     for j in range(1, len(tokens)):
+        if tokens[j].folded[:1] and tokens[j].folded[0] not in _COUNT_NOUN_STARTS:
+            continue
         last = _count_noun_end(norm, j)
         if last is None:
             continue
@@ -197,6 +223,10 @@ def extract_amounts(norm: Normalized, exclude: Sequence[tuple[int, int]]) -> lis
     A zero counts only when written with a digit: "không đồng ý" is not "0 đồng".
     """
     out: list[Entity] = []
+    # Most messages hold no digit and no unit word: skip the parse (its own check folds the
+    # whole text again, character by character).
+    if not _DIGIT.search(norm.text) and UNIT_WORDS.isdisjoint(t.plain for t in norm.tokens):
+        return out
     for amount in find_amounts(norm.text):
         if amount.value == 0 and not any(c.isdigit() for c in norm.text[amount.start : amount.end]):
             continue
