@@ -26,6 +26,7 @@ from bot.textnorm import fold
 
 Entity = dict[str, Any]
 _DIGIT = re.compile(r"\d")
+_GLUED_AMOUNT = re.compile(r"\d+[a-z]+\d*")
 LOOKUP_ENTITIES = ("hazard", "change_type", "topic", "loan_program")
 
 _COUNT_NOUNS = (("nguoi",), ("khau",), ("nhan", "khau"), ("thanh", "vien"), ("mieng", "an"))
@@ -194,6 +195,8 @@ def extract_people_counts(norm: Normalized) -> list[Entity]:
         count = parse_count(norm.text[tokens[first].start : tokens[j - 1].end])
         if count is None or not 0 < count < 100:
             continue
+        if count == 1 and first > 0 and _is_money(tokens[first - 1].plain):
+            continue  # "1tr6 một người": an amount per person, not a household of one
         start, end = norm.span(tokens[first].start, tokens[last].end)
         out.append(rasa_entity("people_count", count, start, end, "BuiltinCountExtractor"))
     return out
@@ -209,6 +212,11 @@ def _count_noun_end(norm: Normalized, j: int) -> int | None:
         if len(noun) == 2 and len(tokens[j].folded) == 1 and pair == noun:
             return j + 1
     return None
+
+
+def _is_money(word: str) -> bool:
+    """A money word or a glued amount: "triệu", "đồng", "1tr6", "700k" (folded)."""
+    return word in UNIT_WORDS or bool(_GLUED_AMOUNT.fullmatch(word))
 
 
 def _is_numeral(norm: Normalized, i: int) -> bool:

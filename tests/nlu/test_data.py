@@ -160,16 +160,23 @@ def test_config_is_the_agreed_pipeline() -> None:
     names = [c["name"] for c in config["pipeline"]]
     assert names == [
         "WhitespaceTokenizer", "RegexFeaturizer", "LexicalSyntacticFeaturizer",
-        "CountVectorsFeaturizer", "CountVectorsFeaturizer", "DIETClassifier",
-        "EntitySynonymMapper", "FallbackClassifier",
+        "CountVectorsFeaturizer", "CountVectorsFeaturizer", "CountVectorsFeaturizer",
+        "DIETClassifier", "RegexEntityExtractor", "EntitySynonymMapper", "FallbackClassifier",
     ]  # fmt: skip
-    char = config["pipeline"][4]
-    assert (char["analyzer"], char["min_ngram"], char["max_ngram"]) == ("char_wb", 1, 4)
-    diet = config["pipeline"][5]
+    words, plain_chars, chars = config["pipeline"][3:6]
+    # unaccented Vietnamese: "ngap" and "ngập" share their word and char n-gram features
+    assert words["strip_accents"] == plain_chars["strip_accents"] == "unicode"
+    assert (plain_chars["analyzer"], plain_chars["min_ngram"], plain_chars["max_ngram"]) == (
+        "char_wb", 2, 5,
+    )  # fmt: skip
+    assert "strip_accents" not in chars and chars["analyzer"] == "char_wb"
+    diet = config["pipeline"][6]
     assert (diet["epochs"], diet["random_seed"], diet["constrain_similarities"]) == (60, 42, True)
     # small enough to train in ~2 min on 2 cores (docs/benchmarks.md, NLU)
     assert (diet["number_of_transformer_layers"], diet["transformer_size"]) == (1, 64)
-    assert config["pipeline"][7]["threshold"] == 0.55
+    regex = config["pipeline"][7]
+    assert (regex["use_regexes"], regex["use_lookup_tables"]) == (True, False)  # report_ref
+    assert config["pipeline"][9]["threshold"] == 0.55
 
 
 def test_every_data_file_declares_rasa_version() -> None:
@@ -228,7 +235,7 @@ def test_dev_set_is_big_disjoint_and_covers_everything(train: object, held_out: 
     assert len(examples) >= 400
     assert {e.intent for e in examples} == INTENTS
     assert {s.entity for e in examples for s in e.entities} == ENTITIES - {"report_ref"}
-    assert {e.category for e in examples} == CATEGORIES
+    assert {e.category for e in examples} == CATEGORIES | {"entities"}
     trained = {fold(e.text) for e in train.examples}  # type: ignore[attr-defined]
     assert not [e.text for e in examples if fold(e.text) in trained]
     plain = sum(1 for e in examples if fold(e.text) == e.text.lower())
