@@ -78,9 +78,18 @@ class _Unavailable:
     "--folds", type=int, default=5, show_default=True,
     help="k-fold cross-validation of the built-in NLU on the training data (0: skip).",
 )  # fmt: skip
+@click.option(
+    "--rasa-folds", type=int, default=0, show_default=True,
+    help="k-fold cross-validation of Rasa too (one training per fold, ~3 min each; 0: skip).",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def evaluate_command(
-    nlu_data: Path | None, backend: str, rasa_url: str | None, folds: int, as_json: bool
+    nlu_data: Path | None,
+    backend: str,
+    rasa_url: str | None,
+    folds: int,
+    rasa_folds: int,
+    as_json: bool,
 ) -> None:
     """Train on nlu_data/ and score on the dev and the locked test sets of nlu_data/tests/,
     as written and without diacritics, side by side for the built-in NLU and Rasa.
@@ -88,8 +97,9 @@ def evaluate_command(
     Intent accuracy, fallback rate, where the bot would go (clarify.route), accuracy per
     category, macro F1, confusions, entity precision / recall / F1 per type (place read with
     the gazetteer of data/places/), parse latency; k-fold cross-validation on the training
-    data. The locked set's individual misses are never printed. Rasa is trained and served
-    through scripts/rasa.sh on a free port (needs .venv-rasa) unless --rasa-url names one.
+    data (--rasa-folds for Rasa as well, same folds and scoring). The locked set's individual
+    misses are never printed. Rasa is trained and served through scripts/rasa.sh on a free
+    port (needs .venv-rasa) unless --rasa-url names one.
     """
     from bot.engine.router import INTENT_FLOWS
     from bot.nlu import compare
@@ -121,6 +131,10 @@ def evaluate_command(
         backends["builtin"] = info
     if backend in ("rasa", "both"):
         backends["rasa"] = _evaluate_rasa(builtin, sets, rasa_url, settings.nlu_threshold)
+        if rasa_folds > 1:
+            backends["rasa"]["cross_validation"] = _rasa_folds(
+                builtin, data_dir, rasa_folds, settings.nlu_threshold
+            )
     result = compare.summary(sets, backends)
     click.echo(
         json.dumps(result, ensure_ascii=False, indent=1) if as_json else compare.table(result)
@@ -162,3 +176,21 @@ def _evaluate_rasa(
         click.echo(f"warning: Rasa failed on {client.counters['fallback']} messages", err=True)
     info["failed_parses"] = client.counters["fallback"]
     return info
+
+
+def _rasa_folds(builtin: BuiltinNlu, data_dir: Path, k: int, threshold: float) -> dict[str, Any]:
+    """Rasa's k-fold cross-validation: the built-in's folds and scoring, Rasa trained per fold
+    in one process (integrations/rasa/batch.py), its answers normalised as the bot does."""
+    from bot.nlu import compare
+    from bot.nlu.data import load_project
+    from integrations.rasa.adapter import RasaNlu
+    from integrations.rasa.offline import batch_parser
+    from integrations.rasa.server import rasa_available
+
+    if not rasa_available():
+        raise click.ClickException("no .venv-rasa: build it with scripts/rasa-venv.sh")
+    client = RasaNlu("http://unused", fallback=_Unavailable(), threshold=threshold,
+                     canonical=builtin.entity_value)  # fmt: skip
+    examples = load_project(data_dir).examples
+    fit = batch_parser(data_dir, client.normalise, examples)
+    return compare.cross_validate(examples, k, fit)

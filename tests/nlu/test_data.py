@@ -18,6 +18,7 @@ from bot.nlu.data import (
     load_project,
     parse_document,
     parse_example,
+    to_rasa_yaml,
 )
 from bot.textnorm import fold
 
@@ -290,3 +291,12 @@ def test_locked_set_was_never_trained_on(train: object, held_out: object) -> Non
         if max(len(_words(e.text) & w) / len(_words(e.text) | w) for w in locked) >= 0.75
     ]
     assert near == []
+
+
+def test_rasa_yaml_round_trips_every_training_example(train: object) -> None:
+    """Folds for Rasa's cross-validation are written back as Rasa YAML: nothing may change."""
+    examples = train.examples  # type: ignore[attr-defined]
+    back = parse_document(yaml.safe_load(to_rasa_yaml(examples))).examples
+    key = lambda e: (e.intent, e.text, e.entities)  # noqa: E731
+    assert sorted(map(key, back)) == sorted(map(key, examples))
+    assert any(e.entities for e in back)

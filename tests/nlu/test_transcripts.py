@@ -10,6 +10,9 @@ recorded in the file. Here, for the ``nlu.*`` files:
 3. the whole conversation goes through the simulator (``POST /sim/messages``, SMS) on the
    whole bot - real NLU, gazetteer, pipeline, SMS rendering - and every reply is the file's
    reply as rendered for SMS.
+
+After an intended change of the NLU, ``BANBOT_UPDATE_GOLDEN=1 pytest tests/nlu/test_transcripts.py
+tests/dialogs/test_golden.py`` records the new parses, then the replies; review the diff.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from bot.places.gazetteer import Gazetteer
 from bot.policy.service import Policy
 from bot.render.render import render
 from bot.web.app import create_app
-from tests.dialogs.golden import TESTDATA, replay
+from tests.dialogs.golden import TESTDATA, UPDATE, _Dumper, replay
 from tests.web.conftest import Sim
 
 FILES = sorted(TESTDATA.glob("nlu.*.yml"))
@@ -81,8 +84,15 @@ def test_every_category_has_a_transcript() -> None:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_recorded_parses_are_the_real_nlus(builtin: BuiltinNlu, path: Path) -> None:
-    parsed = [t for t in _load(path)["turns"] if "nlu" in t]
+    data = _load(path)
+    parsed = [t for t in data["turns"] if "nlu" in t]
     assert parsed
+    if UPDATE:
+        for turn in parsed:
+            turn["nlu"] = builtin.parse_sync(turn["say"])
+        text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+        path.write_text(text, encoding="utf-8")
+        return
     for turn in parsed:
         assert _essence(builtin.parse_sync(turn["say"])) == _essence(turn["nlu"]), turn["say"]
 
