@@ -106,7 +106,7 @@ def evaluate_command(
 
     settings = get_settings()
     data_dir = nlu_data or settings.nlu_data_dir
-    sets = compare.test_sets(data_dir)
+    sets = compare.load_test_sets(data_dir)
     places = Gazetteer.load(settings.data_dir / "places")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as cache:  # a real training, not a cache hit

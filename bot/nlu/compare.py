@@ -48,7 +48,7 @@ class TestSet:
         return self.name == "locked"
 
 
-def test_sets(nlu_data_dir: Path) -> list[TestSet]:
+def load_test_sets(nlu_data_dir: Path) -> list[TestSet]:
     """The dev and locked sets of a Rasa project (``tests/``), those that exist.
 
     ``seen_in_training`` compares texts folded (case, spacing and diacritics ignored).
