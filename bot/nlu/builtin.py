@@ -172,7 +172,10 @@ class BuiltinNlu:
         counts = extract_people_counts(norm)
         refs = self._report_refs(norm)
         taken = [(e["start"], e["end"]) for e in counts + refs]
-        lookups = self.lookups.extract(norm, skip=self.lookups.rules.skipped(intent))
+        rules = self.lookups.rules
+        lookups = self.lookups.extract(
+            norm, skip=rules.skipped(intent), plain_ok=rules.plain_ok(intent)
+        )
         found = lookups + counts + refs + extract_amounts(norm, taken)
         if self.places is not None and (self._may_name_place is None or self._may_name_place(norm)):
             found += extract_place(norm, self.places, PLACE_MIN_SCORE)

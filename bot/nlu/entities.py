@@ -42,7 +42,7 @@ class _Phrase:
     value: str
     folded: tuple[str, ...]
     accented: tuple[str, ...]
-    accent_required: tuple[bool, ...]  # per word: must be typed with these diacritics
+    accent_required: tuple[bool, ...]  # per word (all alike): typed with these diacritics
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,21 +52,31 @@ class EntityRules:
     accent_required: frozenset[str] = frozenset()
     context: tuple[tuple[str, tuple[str, ...]], ...] = ()
     not_in_intent: tuple[tuple[str, frozenset[str]], ...] = ()
+    plain_in_intent: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> EntityRules:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         context = doc.get("context") or {}
         skip = doc.get("not_in_intent") or {}
+        plain = doc.get("plain_in_intent") or {}
         return cls(
             accent_required=frozenset(fold(str(w)) for w in doc.get("accent_required") or ()),
             context=tuple((str(k), tuple(fold(str(w)) for w in v)) for k, v in context.items()),
             not_in_intent=tuple((str(k), frozenset(map(str, v))) for k, v in skip.items()),
+            plain_in_intent=tuple(
+                (str(k), frozenset(fold(str(w)) for w in v)) for k, v in plain.items()
+            ),
         )
 
     def skipped(self, intent: str) -> frozenset[str]:
         """Lookup entity types not read in a message understood as ``intent``."""
         return next((types for name, types in self.not_in_intent if name == intent), frozenset())
+
+    def plain_ok(self, intent: str) -> frozenset[str]:
+        """``accent_required`` phrases that, typed without any diacritics, still count in a
+        message understood as ``intent``."""
+        return next((words for name, words in self.plain_in_intent if name == intent), frozenset())
 
 
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -119,11 +129,17 @@ class LookupExtractor:
             bucket[:] = [phrase if (p.entity, p.value) == (entity, value) else p for p in bucket]
 
     def extract(
-        self, norm: Normalized, *, context: bool = True, skip: frozenset[str] = frozenset()
+        self,
+        norm: Normalized,
+        *,
+        context: bool = True,
+        skip: frozenset[str] = frozenset(),
+        plain_ok: frozenset[str] = frozenset(),
     ) -> list[Entity]:
         """Lookup entities in ``norm``, except the types in ``skip``; ``context=False`` ignores
         the per-entity context rules (for reading a span another extractor already labelled).
-        Skipped types take no part in resolving overlaps ("nhà nứt" vs "nứt")."""
+        Skipped types take no part in resolving overlaps ("nhà nứt" vs "nứt"). Folded phrases
+        in ``plain_ok`` count when typed without any diacritics despite ``accent_required``."""
         words = [
             (f, a, i)
             for i, t in enumerate(norm.tokens)
@@ -146,10 +162,11 @@ class LookupExtractor:
                 ):
                     if phrase.entity in skip or not in_context(phrase.entity):
                         continue
-                    typed = (w[1] for w in words[i : i + n])
-                    pairs = zip(typed, phrase.accented, phrase.accent_required, strict=True)
-                    if any(need and a != b for a, b, need in pairs):
-                        continue
+                    typed = tuple(w[1] for w in words[i : i + n])
+                    if phrase.accent_required[0] and typed != phrase.accented:
+                        plain = typed == phrase.folded
+                        if not (plain and " ".join(phrase.folded) in plain_ok):
+                            continue
                     found.append((n, i, phrase))
         taken: set[int] = set()
         out: list[Entity] = []

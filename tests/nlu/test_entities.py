@@ -227,3 +227,10 @@ def test_readings_that_contradict_the_understood_journey_are_dropped(
     # an unsure parse keeps every reading: the entities are what route it
     unsure = BuiltinNlu(nlu.model, nlu.normalizer, nlu.lookups, threshold=1.0).parse_sync(text)
     assert dropped in {e["entity"] for e in unsure["entities"]}
+
+
+def test_plain_ambiguous_hazard_words_count_in_a_disaster_report(nlu: BuiltinNlu) -> None:
+    # "nut" alone is nút (button) or nứt (crack); in a disaster report it is the crack
+    assert nlu.parse_sync("tuong nha nut toac ra het roi")["intent"]["name"] == "report_disaster"
+    assert ents(nlu, "tuong nha nut toac ra het roi", "hazard") == [("hazard", "landslide", "nut")]
+    assert ents(nlu, "cho em hoi cai nut nay bam the nao", "hazard") == []
