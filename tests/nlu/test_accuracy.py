@@ -62,3 +62,15 @@ def test_locked_set_intents_and_journeys(with_places: BuiltinNlu, plain: bool) -
     shares = report.route_shares()
     assert shares["started"] + shares["offered"] >= FLOORS[plain], shares
     assert shares["menu"] <= 0.02, shares
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_locked_set_entities_exact(with_places: BuiltinNlu, plain: bool) -> None:
+    """Issue 10: >= 95 % exact overall; every type >= 90 % (docs/benchmarks.md has each
+    type's figure: loan_program is the one under 95 %)."""
+    report = evaluate(with_places.parse_sync, _examples("locked", plain), ALL_ENTITY_TYPES)
+    scores = report.entity_scores()
+    assert report.entity_f1 >= 0.95, scores
+    for name in ALL_ENTITY_TYPES:
+        _precision, _recall, f1, n = scores[name]
+        assert n >= 15 and f1 >= 0.90, (name, scores)
