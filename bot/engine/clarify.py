@@ -1,4 +1,9 @@
-"""Low confidence never guesses: ask which of the two likeliest journeys the resident meant.
+"""Low confidence never guesses: go where the words point, or ask which journey was meant.
+
+:func:`route` decides where a parse leads outside a flow. An entity that names a journey's
+subject (:data:`ENTITY_INTENTS`: a hazard, a change type, a loan programme, a report code)
+settles an unsure parse: "bản Nà Cang ngập rồi giúp với" starts the disaster journey even when
+no intent passed the threshold, and a hazard in a message read as "help" does too.
 
 When the NLU answers ``nlu_fallback`` and the two best real intents of its ``intent_ranking``
 both start a journey and both are at least :data:`MIN_CONFIDENCE` likely, the bot asks
@@ -22,6 +27,66 @@ from bot.engine.runner import Out
 FALLBACK_INTENT = "nlu_fallback"
 MIN_CONFIDENCE = 0.2
 BUTTON_SCOPE = "clarify"  # payload "menu:clarify:<flow id>"
+# Entities that name the subject of one journey's intent.
+ENTITY_INTENTS = {
+    "hazard": "report_disaster",
+    "change_type": "report_household_change",
+    "loan_program": "ask_loan_programs",
+    "report_ref": "check_report_status",
+}
+FAREWELLS = frozenset({"thank", "goodbye"})  # never turned into a journey by an entity
+
+
+def route(nlu: dict[str, Any], intent_flows: dict[str, str]) -> list[str]:
+    """Where a parse leads outside a flow: one journey (start it), two (ask which), or none.
+
+    - an intent that starts a journey: that journey;
+    - a farewell: none;
+    - ``nlu_fallback`` with one journey pointed to by the entities: the two-option question of
+      :func:`options` when it offers that journey ("nhà sập, có được vay không": disaster or
+      loans?); else that journey when it is the likeliest journey of the ranking (or the
+      ranking has none), or the likeliest and the pointed one to choose from;
+    - ``nlu_fallback`` with two journeys pointed to: those two; with none: :func:`options`;
+    - any other intent (help, greet, yes/no): the journey(s) the entities point to, if any.
+    """
+    intent = _name(nlu.get("intent"))
+    if intent in intent_flows:
+        return [intent_flows[intent]]
+    if intent in FAREWELLS:
+        return []
+    ranked = _ranked(nlu, intent_flows)
+    pointed = _pointed(nlu, intent_flows, ranked)
+    if intent != FALLBACK_INTENT or len(pointed) > 1:
+        return pointed[:2]
+    offered = options(nlu, intent_flows)
+    if not pointed or pointed[0] in offered:
+        return offered
+    top = ranked[0] if ranked else pointed[0]
+    return pointed if top == pointed[0] else [top, pointed[0]]
+
+
+def _name(value: Any) -> str:
+    return str(value.get("name") or "") if isinstance(value, dict) else ""
+
+
+def _ranked(nlu: dict[str, Any], intent_flows: dict[str, str]) -> list[str]:
+    """Journeys of the ranking at least :data:`MIN_CONFIDENCE` likely, likeliest first."""
+    ranking = [r for r in nlu.get("intent_ranking") or () if isinstance(r, dict)]
+    ranking.sort(key=lambda r: -float(r.get("confidence") or 0.0))
+    flows = [
+        intent_flows[_name(r)]
+        for r in ranking
+        if _name(r) in intent_flows and float(r.get("confidence") or 0.0) >= MIN_CONFIDENCE
+    ]
+    return list(dict.fromkeys(flows))
+
+
+def _pointed(nlu: dict[str, Any], intent_flows: dict[str, str], ranked: list[str]) -> list[str]:
+    """Journeys the entities point to: those of the ranking first, then in the text's order."""
+    names = [str(e.get("entity")) for e in nlu.get("entities") or () if isinstance(e, dict)]
+    flows = [intent_flows.get(ENTITY_INTENTS.get(n, ""), "") for n in names]
+    found = list(dict.fromkeys(f for f in flows if f))
+    return sorted(found, key=lambda f: ranked.index(f) if f in ranked else len(ranked))
 
 
 def options(nlu: dict[str, Any], intent_flows: dict[str, str]) -> list[str]:

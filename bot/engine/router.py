@@ -77,12 +77,11 @@ def outside(ctx: Ctx, after_notice: bool = False) -> Out:
         for e in nlu.get("entities") or ()
         if isinstance(e, dict) and e.get("entity") and e.get("value") is not None
     }
-    if intent in INTENT_FLOWS:
-        return runner.start(ctx, INTENT_FLOWS[intent], entities)
-    if intent == clarify.FALLBACK_INTENT:
-        flows = clarify.options(nlu, INTENT_FLOWS)
-        if flows:
-            return clarify.ask(ctx, flows, entities)
+    flows = clarify.route(nlu, INTENT_FLOWS)
+    if len(flows) == 1:
+        return runner.start(ctx, flows[0], entities)
+    if flows:
+        return clarify.ask(ctx, flows, entities)
     if intent in ("greet", "help"):
         return [menu_reply(ctx, "menu.greeting")], None
     if intent in ("thank", "goodbye"):

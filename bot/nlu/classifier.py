@@ -33,7 +33,7 @@ from bot.nlu.fastlinear import FastLinear
 log = logging.getLogger(__name__)
 
 # Bump whenever features, model or normalisation change, so cached models are retrained.
-CODE_VERSION = "3"
+CODE_VERSION = "5"
 
 _WORD_PATTERN = r"(?u)\b\w+\b"  # one-letter words count: "k", "e"
 Doc = tuple[str, str]  # (folded normalised text, accented normalised text)

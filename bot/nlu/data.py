@@ -46,6 +46,7 @@ class Example:
     text: str
     intent: str
     entities: tuple[EntitySpan, ...] = ()
+    category: str = ""  # the intent block's ``metadata: {category: ...}`` (test sets)
 
 
 @dataclass(slots=True)
@@ -124,9 +125,11 @@ def parse_document(doc: Any, where: str = "<string>") -> NluData:
             raise NluDataError(f"{where}: every nlu entry must be a mapping")
         if "intent" in block:
             intent = str(block["intent"])
+            metadata = block.get("metadata")
+            category = str(metadata.get("category") or "") if isinstance(metadata, dict) else ""
             for raw in _items(block, f"{where} intent {intent}"):
                 text, spans = parse_example(raw)
-                data.examples.append(Example(text, intent, tuple(spans)))
+                data.examples.append(Example(text, intent, tuple(spans), category))
                 for span in spans:
                     if span.value != text[span.start : span.end]:
                         # Rasa turns annotated values into synonyms as well.
@@ -142,6 +145,37 @@ def parse_document(doc: Any, where: str = "<string>") -> NluData:
         elif "regex" in block:
             data.regexes.setdefault(str(block["regex"]), []).extend(_items(block, f"{where} regex"))
     return data
+
+
+def markup(example: Example) -> str:
+    """The example's text with Rasa entity markup, the inverse of :func:`parse_example`."""
+    out: list[str] = []
+    pos = 0
+    for span in sorted(example.entities, key=lambda s: s.start):
+        words = example.text[span.start : span.end]
+        out.append(example.text[pos : span.start])
+        if span.value == words:
+            out.append(f"[{words}]({span.entity})")
+        else:
+            attrs = json.dumps({"entity": span.entity, "value": span.value}, ensure_ascii=False)
+            out.append(f"[{words}]{attrs}")
+        pos = span.end
+    out.append(example.text[pos:])
+    return "".join(out)
+
+
+def to_rasa_yaml(examples: Iterable[Example]) -> str:
+    """Rasa 3.x NLU YAML holding ``examples`` (grouped by intent, first-seen order)."""
+    by_intent: dict[str, list[str]] = {}
+    for ex in examples:
+        by_intent.setdefault(ex.intent, []).append(markup(ex))
+    blocks = [
+        {"intent": intent, "examples": "".join(f"- {line}\n" for line in lines)}
+        for intent, lines in by_intent.items()
+    ]
+    return yaml.safe_dump(
+        {"version": "3.1", "nlu": blocks}, allow_unicode=True, sort_keys=False, width=1000
+    )
 
 
 def load_files(paths: Iterable[Path]) -> NluData:

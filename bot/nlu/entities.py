@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,16 @@ import yaml
 
 from bot.nlu.data import NluData
 from bot.nlu.normalize import Normalized, Normalizer
-from bot.nlu.numbers import find_amounts, parse_count
+from bot.nlu.numbers import UNIT_WORDS, find_amounts, parse_count
 from bot.textnorm import fold
 
 Entity = dict[str, Any]
+_DIGIT = re.compile(r"\d")
+_GLUED_AMOUNT = re.compile(r"\d+[a-z]+\d*")
 LOOKUP_ENTITIES = ("hazard", "change_type", "topic", "loan_program")
 
 _COUNT_NOUNS = (("nguoi",), ("khau",), ("nhan", "khau"), ("thanh", "vien"), ("mieng", "an"))
+_COUNT_NOUN_STARTS = frozenset(noun[0] for noun in _COUNT_NOUNS)
 _NUMERALS = {
     "mot", "hai", "ba", "bon", "tu", "nam", "sau", "bay", "tam", "chin", "muoi", "lam",
 }  # fmt: skip
@@ -38,7 +42,7 @@ class _Phrase:
     value: str
     folded: tuple[str, ...]
     accented: tuple[str, ...]
-    accent_required: tuple[bool, ...]  # per word: must be typed with these diacritics
+    accent_required: tuple[bool, ...]  # per word (all alike): typed with these diacritics
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +51,32 @@ class EntityRules:
 
     accent_required: frozenset[str] = frozenset()
     context: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    not_in_intent: tuple[tuple[str, frozenset[str]], ...] = ()
+    plain_in_intent: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> EntityRules:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         context = doc.get("context") or {}
+        skip = doc.get("not_in_intent") or {}
+        plain = doc.get("plain_in_intent") or {}
         return cls(
             accent_required=frozenset(fold(str(w)) for w in doc.get("accent_required") or ()),
             context=tuple((str(k), tuple(fold(str(w)) for w in v)) for k, v in context.items()),
+            not_in_intent=tuple((str(k), frozenset(map(str, v))) for k, v in skip.items()),
+            plain_in_intent=tuple(
+                (str(k), frozenset(fold(str(w)) for w in v)) for k, v in plain.items()
+            ),
         )
+
+    def skipped(self, intent: str) -> frozenset[str]:
+        """Lookup entity types not read in a message understood as ``intent``."""
+        return next((types for name, types in self.not_in_intent if name == intent), frozenset())
+
+    def plain_ok(self, intent: str) -> frozenset[str]:
+        """``accent_required`` phrases that, typed without any diacritics, still count in a
+        message understood as ``intent``."""
+        return next((words for name, words in self.plain_in_intent if name == intent), frozenset())
 
 
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -80,7 +101,12 @@ class LookupExtractor:
         self._context = {
             entity: tuple(tuple(w.split()) for w in words) for entity, words in rules.context
         }
-        self._max_len = max((len(k) for k in self._index), default=0)
+        self.rules = rules
+        # First word -> the lengths of the phrases starting with it, longest first.
+        lengths: dict[str, set[int]] = {}
+        for key in self._index:
+            lengths.setdefault(key[0], set()).add(len(key))
+        self._lengths = {w: sorted(ns, reverse=True) for w, ns in lengths.items()}
         self.values: dict[str, set[str]] = {}
         for bucket in self._index.values():
             for phrase in bucket:
@@ -102,29 +128,45 @@ class LookupExtractor:
         elif phrase.accented != folded:  # keep the accented spelling for accent_required checks
             bucket[:] = [phrase if (p.entity, p.value) == (entity, value) else p for p in bucket]
 
-    def extract(self, norm: Normalized, *, context: bool = True) -> list[Entity]:
-        """Lookup entities in ``norm``; ``context=False`` ignores the per-entity context rules
-        (for reading a span another extractor already labelled)."""
+    def extract(
+        self,
+        norm: Normalized,
+        *,
+        context: bool = True,
+        skip: frozenset[str] = frozenset(),
+        plain_ok: frozenset[str] = frozenset(),
+    ) -> list[Entity]:
+        """Lookup entities in ``norm``, except the types in ``skip``; ``context=False`` ignores
+        the per-entity context rules (for reading a span another extractor already labelled).
+        Skipped types take no part in resolving overlaps ("nhà nứt" vs "nứt"). Folded phrases
+        in ``plain_ok`` count when typed without any diacritics despite ``accent_required``."""
         words = [
             (f, a, i)
             for i, t in enumerate(norm.tokens)
             for f, a in zip(t.folded, t.words, strict=True)
         ]
         folded = tuple(w[0] for w in words)
-        allowed = {
-            e: not context or any(_contains(folded, c) for c in ctx)
-            for e, ctx in self._context.items()
-        }
+        allowed: dict[str, bool] = {}  # entity type -> its context words are in the message
+
+        def in_context(entity: str) -> bool:
+            if entity not in allowed:
+                ctx = self._context.get(entity, ()) if context else ()
+                allowed[entity] = not ctx or any(_contains(folded, c) for c in ctx)
+            return allowed[entity]
+
         found: list[tuple[int, int, _Phrase]] = []
-        for i in range(len(words)):
-            for n in range(min(self._max_len, len(words) - i), 0, -1):
-                for phrase in self._index.get(folded[i : i + n], ()):
-                    if not allowed.get(phrase.entity, True):
+        for i, head in enumerate(folded):
+            for n in self._lengths.get(head, ()):
+                for phrase in (
+                    self._index.get(folded[i : i + n], ()) if i + n <= len(folded) else ()
+                ):
+                    if phrase.entity in skip or not in_context(phrase.entity):
                         continue
-                    typed = (w[1] for w in words[i : i + n])
-                    pairs = zip(typed, phrase.accented, phrase.accent_required, strict=True)
-                    if any(need and a != b for a, b, need in pairs):
-                        continue
+                    typed = tuple(w[1] for w in words[i : i + n])
+                    if phrase.accent_required[0] and typed != phrase.accented:
+                        plain = typed == phrase.folded
+                        if not (plain and " ".join(phrase.folded) in plain_ok):
+                            continue
                     found.append((n, i, phrase))
         taken: set[int] = set()
         out: list[Entity] = []
@@ -136,11 +178,12 @@ class LookupExtractor:
                 continue
             taken.update(range(first, last + 1))
             start, end = norm.span(norm.tokens[first].start, norm.tokens[last].end)
-            out.append(_entity(phrase.entity, phrase.value, start, end, self.name))
+            out.append(rasa_entity(phrase.entity, phrase.value, start, end, self.name))
         return out
 
 
-def _entity(name: str, value: Any, start: int, end: int, extractor: str) -> Entity:
+def rasa_entity(name: str, value: Any, start: int, end: int, extractor: str) -> Entity:
+    """A Rasa-shaped entity dict (confidence 1.0)."""
     return {
         "entity": name,
         "start": start,
@@ -156,6 +199,8 @@ def extract_people_counts(norm: Normalized) -> list[Entity]:
     tokens = norm.tokens
     out: list[Entity] = []
     for j in range(1, len(tokens)):
+        if tokens[j].folded[:1] and tokens[j].folded[0] not in _COUNT_NOUN_STARTS:
+            continue
         last = _count_noun_end(norm, j)
         if last is None:
             continue
@@ -167,8 +212,10 @@ def extract_people_counts(norm: Normalized) -> list[Entity]:
         count = parse_count(norm.text[tokens[first].start : tokens[j - 1].end])
         if count is None or not 0 < count < 100:
             continue
+        if count == 1 and first > 0 and _is_money(tokens[first - 1].plain):
+            continue  # "1tr6 một người": an amount per person, not a household of one
         start, end = norm.span(tokens[first].start, tokens[last].end)
-        out.append(_entity("people_count", count, start, end, "BuiltinCountExtractor"))
+        out.append(rasa_entity("people_count", count, start, end, "BuiltinCountExtractor"))
     return out
 
 
@@ -184,6 +231,11 @@ def _count_noun_end(norm: Normalized, j: int) -> int | None:
     return None
 
 
+def _is_money(word: str) -> bool:
+    """A money word or a glued amount: "triệu", "đồng", "1tr6", "700k" (folded)."""
+    return word in UNIT_WORDS or bool(_GLUED_AMOUNT.fullmatch(word))
+
+
 def _is_numeral(norm: Normalized, i: int) -> bool:
     token = norm.tokens[i]
     raw = norm.text[token.start : token.end]
@@ -196,11 +248,15 @@ def extract_amounts(norm: Normalized, exclude: Sequence[tuple[int, int]]) -> lis
     A zero counts only when written with a digit: "không đồng ý" is not "0 đồng".
     """
     out: list[Entity] = []
+    # Most messages hold no digit and no unit word: skip the parse (its own check folds the
+    # whole text again, character by character).
+    if not _DIGIT.search(norm.text) and UNIT_WORDS.isdisjoint(t.plain for t in norm.tokens):
+        return out
     for amount in find_amounts(norm.text):
         if amount.value == 0 and not any(c.isdigit() for c in norm.text[amount.start : amount.end]):
             continue
         start, end = norm.span(amount.start, amount.end)
         if any(start < e_end and e_start < end for e_start, e_end in exclude):
             continue
-        out.append(_entity("amount", amount.value, start, end, "BuiltinAmountExtractor"))
+        out.append(rasa_entity("amount", amount.value, start, end, "BuiltinAmountExtractor"))
     return out

@@ -48,54 +48,74 @@ class FastLinear:
         self._idf = np.concatenate(idf).astype(np.float64)
         self._sublinear = np.concatenate(sub)
         self._offsets = np.asarray([off for _, off in self._vectorizers], dtype=np.intp)
+        self._all_sublinear = bool(self._sublinear.all())
+        # Per column: the vectorizer it belongs to (for the separate l2 norms).
+        sizes = [len(vec.vocabulary_) for vec, _ in self._vectorizers]
+        self._segment = np.repeat(np.arange(len(sizes), dtype=np.intp), sizes)
         norms = {vec.norm for vec, _ in self._vectorizers}
         if len(norms) != 1:
             raise TypeError("FastLinear needs the same norm on every vectorizer")
         self._l2 = norms == {"l2"}
         self._intercept = np.asarray(model.intercept_, dtype=np.float64)
         self._analyzers: list[Callable[[Any], list[str]]] | None = None
-        self._words: list[dict[str, np.ndarray]] = [{} for _ in self._vectorizers]
+        self._tokenizers: list[Callable[[str], list[str]]] = []
+        self._words: list[dict[str, list[int]]] = [{} for _ in self._vectorizers]
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_analyzers"] = None  # rebuilt on first use; closures do not pickle reliably
+        state["_tokenizers"] = []
         state["_words"] = [{} for _ in self._vectorizers]
         return state
 
-    def _columns(self, i: int, doc: Any) -> np.ndarray:
-        """Vocabulary columns of vectorizer ``i``'s features in ``doc``, one per occurrence."""
-        vec, _ = self._vectorizers[i]
+    def _columns(self, i: int, doc: Any) -> list[int]:
+        """Global columns (offset included) of vectorizer ``i``'s features in ``doc``, one per
+        occurrence, as a Python list: a few hundred ints, cheaper to gather than numpy calls."""
+        vec, offset = self._vectorizers[i]
         vocab = vec.vocabulary_
+        if vec.analyzer == "word" and vec.preprocessor is not None and self._plain_words(vec):
+            grams = _word_ngrams(self._tokenizers[i](vec.preprocessor(doc)), vec.ngram_range)
+            return [vocab[g] + offset for g in grams if g in vocab]
         if vec.analyzer != "char_wb" or vec.preprocessor is None:
             analyze = self._analyzers[i] if self._analyzers else vec.build_analyzer()
-            return np.fromiter((vocab[f] for f in analyze(doc) if f in vocab), np.intp)
+            return [vocab[f] + offset for f in analyze(doc) if f in vocab]
         cache = self._words[i]
-        parts = []
+        out: list[int] = []
         for word in vec.preprocessor(doc).split():
             known = cache.get(word)
             if known is None:
-                grams = [vocab[g] for g in vec._char_wb_ngrams(word) if g in vocab]
-                known = np.asarray(grams, dtype=np.intp)
+                known = [vocab[g] + offset for g in vec._char_wb_ngrams(word) if g in vocab]
                 if len(cache) >= _WORD_CACHE_MAX:
                     cache.clear()
                 cache[word] = known
-            parts.append(known)
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.intp)
+            out += known
+        return out
+
+    @staticmethod
+    def _plain_words(vec: TfidfVectorizer) -> bool:
+        """Word n-grams sklearn would build without stop words or a custom tokenizer."""
+        return vec.stop_words is None and vec.tokenizer is None
 
     def proba(self, doc: Any) -> np.ndarray:
         """Probabilities in the model's ``classes_`` order."""
         if self._analyzers is None:
             self._analyzers = [vec.build_analyzer() for vec, _ in self._vectorizers]
+            self._tokenizers = [vec.build_tokenizer() for vec, _ in self._vectorizers]
         # All vectorizers in one pass: their columns occupy disjoint, increasing ranges
         # (``seg`` tells them apart for the separate l2 norms). Fewer numpy calls is what
         # counts here: each costs microseconds, the arithmetic nothing.
-        parts = [self._columns(i, doc) + off for i, (_, off) in enumerate(self._vectorizers)]
-        cols, counts = np.unique(np.concatenate(parts), return_counts=True)
+        found: list[int] = []
+        for i in range(len(self._vectorizers)):
+            found += self._columns(i, doc)
+        cols, counts = np.unique(np.asarray(found, dtype=np.intp), return_counts=True)
         scores = self._intercept.copy()
         if len(cols):
-            w = np.where(self._sublinear[cols], 1.0 + np.log(counts), counts) * self._idf[cols]
+            if self._all_sublinear:
+                w = (1.0 + np.log(counts)) * self._idf[cols]
+            else:
+                w = np.where(self._sublinear[cols], 1.0 + np.log(counts), counts) * self._idf[cols]
             if self._l2:
-                seg = np.searchsorted(self._offsets, cols, side="right") - 1
+                seg = self._segment[cols]
                 sq = np.bincount(seg, weights=w * w, minlength=len(self._offsets))
                 w = w / np.sqrt(sq)[seg]
             scores += self._coef_t[cols].T @ w
@@ -106,3 +126,13 @@ class FastLinear:
         exp = np.exp(scores)
         result: np.ndarray = exp / exp.sum()
         return result
+
+
+def _word_ngrams(tokens: list[str], ngram_range: tuple[int, int]) -> list[str]:
+    """sklearn's ``_VectorizerMixin._word_ngrams`` without stop words: unigrams first, then
+    each longer n-gram joined by one space."""
+    low, high = ngram_range
+    grams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), min(high, len(tokens)) + 1):
+        grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return grams

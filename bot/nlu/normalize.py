@@ -38,6 +38,7 @@ class Token:
     end: int
     words: tuple[str, ...]  # lower case, with diacritics where known (expansions have them)
     folded: tuple[str, ...]  # the same words without diacritics
+    plain: str  # the token as typed, lower case, without diacritics (no expansion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +49,14 @@ class Normalized:
     tokens: tuple[Token, ...]
     accented: str  # normalised words joined by spaces
     folded: str  # the same without diacritics
-    offsets: tuple[tuple[int, int], ...]  # per char of ``text``: (start, end) in the original
+    # Per char of ``text``: (start, end) in the original; None when they are the same (the
+    # input was already NFC, the usual case).
+    offsets: tuple[tuple[int, int], ...] | None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of :attr:`text` to the original string."""
+        if self.offsets is None:
+            return start, end
         return self.offsets[start][0], self.offsets[end - 1][1]
 
 
@@ -85,7 +90,7 @@ class Normalizer:
     def __init__(self, abbreviations: dict[str, str]) -> None:
         # token as typed -> (words, folded words): villagers reuse a few thousand words, and
         # folding each again was a third of a parse. Cleared when full, so memory is bounded.
-        self._cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._cache: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {}
         self._exact: dict[str, str] = {}
         self._plain: dict[str, str] = {}
         for key, value in abbreviations.items():
@@ -126,15 +131,23 @@ class Normalizer:
         return tuple((expanded or word).split())
 
     def __call__(self, text: str) -> Normalized:
-        nfc_text, offsets = _nfc_with_offsets(text[: MAX_CHARS * 2])
-        nfc_text = "".join(_clean(ch) for ch in nfc_text[:MAX_CHARS])
+        head = text[: MAX_CHARS * 2]
+        offsets: tuple[tuple[int, int], ...] | None = None
+        if unicodedata.is_normalized("NFC", head):  # the usual case: nothing to map
+            nfc_text = head[:MAX_CHARS]
+        else:
+            nfc_text, mapped = _nfc_with_offsets(head)
+            nfc_text = nfc_text[:MAX_CHARS]
+            offsets = tuple(mapped[: len(nfc_text)])
+        if not nfc_text.isprintable():
+            nfc_text = "".join(_clean(ch) for ch in nfc_text)
         tokens = []
         for m in _WORD.finditer(nfc_text):
             raw = m.group()
             known = self._cache.get(raw)
             if known is None:
                 words = self.words(raw)
-                known = (words, tuple(fold(w) for w in words))
+                known = (words, tuple(fold(w) for w in words), fold(raw))
                 if len(self._cache) >= _CACHE_MAX:
                     self._cache.clear()
                 self._cache[raw] = known
@@ -144,8 +157,8 @@ class Normalizer:
             text=nfc_text,
             tokens=tuple(tokens),
             accented=accented,
-            folded=fold(accented),
-            offsets=tuple(offsets[: len(nfc_text)]),
+            folded=" ".join(f for t in tokens for f in t.folded),
+            offsets=offsets,
         )
 
 

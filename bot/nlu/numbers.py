@@ -28,7 +28,7 @@ _MULTIPLIERS = {
 }  # fmt: skip
 _FIVE_AFTER = {"lam", "nham"}  # folded "lăm"/"nhăm" (5), but also "làm" (do)
 _CURRENCY = {"d", "dong", "vnd", "vnđ", "đ"}
-_UNIT_WORDS = frozenset(_MULTIPLIERS) | frozenset(_CURRENCY)
+UNIT_WORDS = frozenset(_MULTIPLIERS) | frozenset(_CURRENCY)  # folded
 _FILLER = {"le", "linh"}
 # A numeral right before one of these counts the noun, not money: "2 triệu một tháng".
 _COUNTED_NOUNS = {"thang", "nam", "ngay", "tuan", "nguoi", "khau", "lan", "dua", "chau", "con"}
@@ -146,6 +146,10 @@ def _runs(toks: list[_Tok], text: str) -> list[list[_Tok]]:
             cur = []
         if tok.kind != "other":
             cur.append(tok)
+        if tok.kind == "cur":
+            # The currency word ends an amount: "1.200.000 đồng một tháng" is 1,200,000.
+            runs.append(cur)
+            cur = []
     if cur:
         runs.append(cur)
     return runs
@@ -201,7 +205,7 @@ def find_amounts(text: str) -> list[Amount]:
     """Every amount of money in ``text`` with its span. Bare numbers count from 10,000 up."""
     # Number words alone stay below 10,000 without a unit ("nghìn", "triệu", "đồng"), and most
     # messages have neither: skip the parse (a quarter of the NLU's time otherwise).
-    if not any(c.isdigit() for c in text) and _UNIT_WORDS.isdisjoint(
+    if not any(c.isdigit() for c in text) and UNIT_WORDS.isdisjoint(
         _TOKEN.findall(fold_keep_offsets(text))
     ):
         return []

@@ -9,10 +9,14 @@ original text and whose value is the display name of the village (or of the comm
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from bot.domain.places import PlaceMatch
 from bot.nlu.normalize import Normalized
+from bot.places.gazetteer import Gazetteer
+from bot.places.names import split_type
 from bot.ports import PlaceLookup
 from bot.textnorm import fold, fold_keep_offsets
 
@@ -20,6 +24,59 @@ log = logging.getLogger(__name__)
 
 EXTRACTOR = "BuiltinPlaceExtractor"
 _COMMUNE_WORDS = ("xa ", "phuong ", "thi tran ", "p. ", "tt ")
+# Every folded word that may end a type phrase of bot.places.names ("bản", "b", "tiểu khu",
+# "xã", "p", "huyện"...): a superset is safe, it only asks the gazetteer more often.
+_TYPE_WORDS = frozenset(
+    ["ban", "b", "thon", "xom", "khu", "tk", "pho", "tdp", "xa", "x", "phuong", "p", "tran",
+     "tt", "huyen", "h", "tx", "tp", "tinh"]
+)  # fmt: skip
+_PARTS = re.compile(r"[^\W\d_]+|\d+")  # letters apart from digits, as the gazetteer splits
+
+
+class PlaceFilter:
+    """Whether a message may name a known place at all, before the gazetteer is asked.
+
+    The gazetteer search is the dearest part of a parse, and most messages name no place. In a
+    whole sentence only a (near-)exact name is taken (:data:`bot.nlu.builtin.PLACE_MIN_SCORE`),
+    which the gazetteer finds as a multi-word name anywhere, or a one-word name after a type
+    word or as the whole message; this filter passes exactly those messages (and every message
+    of one or two words). It is built from the gazetteer's names once: villages a running
+    gazetteer gains later are still found after a type word ("bản Mới"), not bare.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._starts: set[str] = set()  # first word of every name
+        self._multi: dict[str, set[tuple[str, ...]]] = {}  # first word -> multi-word names
+        for name in names:
+            _, toks = split_type(name)
+            words = tuple(p for t in toks.folded for p in _PARTS.findall(t))
+            if not words:
+                continue
+            self._starts.add(words[0])
+            if len(words) > 1:
+                self._multi.setdefault(words[0], set()).add(words)
+
+    @classmethod
+    def of(cls, places: PlaceLookup) -> PlaceFilter | None:
+        """The filter for a :class:`Gazetteer`; None (ask every time) for another lookup."""
+        if not isinstance(places, Gazetteer):
+            return None
+        names = [c.name for c in places.communes()]
+        names += [v.name for v in places.all_villages()]
+        names += [n for row in places.predecessor_rows() for n in row[:2] if n]
+        return cls(names)
+
+    def __call__(self, norm: Normalized) -> bool:
+        words = [p for t in norm.tokens for p in _PARTS.findall(t.plain)]
+        if len(words) <= 2:
+            return True
+        for i, word in enumerate(words):
+            if word in _TYPE_WORDS and i + 1 < len(words) and words[i + 1] in self._starts:
+                return True
+            for name in self._multi.get(word, ()):
+                if tuple(words[i : i + len(name)]) == name:
+                    return True
+        return False
 
 
 def _locate(haystack: str, part: str, start: int) -> tuple[int, int] | None:

@@ -95,6 +95,15 @@ class RasaNlu:
         self.counters["ok"] += 1
         return result
 
+    def normalise(self, raw: dict[str, Any], text: str) -> JSON:
+        """A raw ``/model/parse`` answer normalised as :meth:`parse` does (threshold, entity
+        values); raises :class:`RasaError` when it is not a parse."""
+        try:
+            parse = RasaParse.model_validate(raw)
+        except ValidationError as exc:
+            raise RasaError("bad_answer", str(exc.errors()[:1])) from exc
+        return self._normalise(parse, text)
+
     async def aclose(self) -> None:
         """Close the HTTP client (only the one this object created)."""
         if self._client is not None:
@@ -145,7 +154,7 @@ class RasaNlu:
         ):
             intent = {"name": FALLBACK_INTENT, "confidence": self.threshold}
             ranking = [dict(intent), *ranking]
-        entities = [e for e in (self._entity(raw, text) for raw in parse.entities) if e]
+        entities = _dedupe([e for e in (self._entity(raw, text) for raw in parse.entities) if e])
         return {"text": text, "intent": intent, "entities": entities, "intent_ranking": ranking}
 
     def _entity(self, raw: RasaEntity, text: str) -> dict[str, Any] | None:
@@ -172,6 +181,19 @@ class RasaNlu:
                 return None
             out.update(fields)
         return out
+
+
+def _dedupe(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entity per type and place in the text: DIET and the RegexEntityExtractor may both
+    find "bị ngập"; the longer span wins, then the first found."""
+    kept: list[dict[str, Any]] = []
+    for e in sorted(entities, key=lambda e: (e["start"] - e["end"], e["start"])):
+        if not any(
+            k["entity"] == e["entity"] and k["start"] < e["end"] and e["start"] < k["end"]
+            for k in kept
+        ):
+            kept.append(e)
+    return sorted(kept, key=lambda e: (e["start"], e["end"]))
 
 
 def build(url: str, fallback: Nlu, threshold: float | None = None) -> RasaNlu:

@@ -123,6 +123,10 @@ def test_amount(nlu: BuiltinNlu, text: str, expected: list[tuple[str, Any, str]]
         ("nhà có 5 ng", [("people_count", 5, "5 ng")]),
         ("hộ mười hai nhân khẩu", [("people_count", 12, "mười hai nhân khẩu")]),
         ("có người bị kẹt", []),
+        # "one person" right after an amount is "per person", not a household of one
+        ("thu nhập 1tr6 một người", []),
+        ("mỗi tháng 2 triệu một người", []),
+        ("nhà em có 1 người", [("people_count", 1, "1 người")]),
     ],
 )
 def test_people_count(nlu: BuiltinNlu, text: str, expected: list[tuple[str, Any, str]]) -> None:
@@ -187,3 +191,46 @@ def test_entity_shape(nlu: BuiltinNlu) -> None:
         "confidence": 1.0,
         "extractor": "BuiltinLookupExtractor",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mã TT-7K3Q9M của em sao rồi", [("report_ref", "TT-7K3Q9M", "TT-7K3Q9M")]),
+        ("ma tt7k3q9m", [("report_ref", "TT-7K3Q9M", "tt7k3q9m")]),
+        ("TT-ABCDEF", []),  # a code always holds a digit
+    ],
+)
+def test_report_ref(nlu: BuiltinNlu, text: str, expected: list[tuple[str, Any, str]]) -> None:
+    assert ents(nlu, text, "report_ref") == expected
+    assert ents(nlu, text, "amount") == []  # "7K" inside a code is not 7,000 đồng
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "kept", "dropped"),
+    [
+        # a disaster report: "cuốn mất" is no death, "nhà nứt" is the hazard (cracks)
+        ("lũ cuốn mất trâu nhà em rồi", "report_disaster", "hazard", "change_type"),
+        ("mưa to quá nhà nứt hết tường", "report_disaster", "hazard", "change_type"),
+        # a household change: the damage is the change type, not a hazard to report
+        ("em muốn báo nhà hỏng do bão cho xã cập nhật", "report_household_change", "change_type",
+         "hazard"),
+    ],
+)  # fmt: skip
+def test_readings_that_contradict_the_understood_journey_are_dropped(
+    nlu: BuiltinNlu, text: str, intent: str, kept: str, dropped: str
+) -> None:
+    result = nlu.parse_sync(text)
+    assert result["intent"]["name"] == intent
+    types = {e["entity"] for e in result["entities"]}
+    assert kept in types and dropped not in types
+    # an unsure parse keeps every reading: the entities are what route it
+    unsure = BuiltinNlu(nlu.model, nlu.normalizer, nlu.lookups, threshold=1.0).parse_sync(text)
+    assert dropped in {e["entity"] for e in unsure["entities"]}
+
+
+def test_plain_ambiguous_hazard_words_count_in_a_disaster_report(nlu: BuiltinNlu) -> None:
+    # "nut" alone is nút (button) or nứt (crack); in a disaster report it is the crack
+    assert nlu.parse_sync("tuong nha nut toac ra het roi")["intent"]["name"] == "report_disaster"
+    assert ents(nlu, "tuong nha nut toac ra het roi", "hazard") == [("hazard", "landslide", "nut")]
+    assert ents(nlu, "cho em hoi cai nut nay bam the nao", "hazard") == []

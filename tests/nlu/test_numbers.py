@@ -112,3 +112,17 @@ def test_never_raises_on_any_text(text: str) -> None:
 )
 def test_lam_is_five_only_where_it_can_be(text: str, expected: list[tuple[int, int, int]]) -> None:
     assert [(a.start, a.end, a.value) for a in find_amounts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a number word after the currency unit counts something else, never the money
+        ("thu nhập 1.200.000 đồng một tháng", [(9, 23, 1_200_000)]),
+        ("1.500.000 đ hai người", [(0, 11, 1_500_000)]),
+        ("800 nghìn đồng mỗi tháng", [(0, 14, 800_000)]),
+        ("1 triệu đồng một tháng", [(0, 12, 1_000_000)]),
+    ],
+)
+def test_the_currency_word_ends_an_amount(text: str, expected: list[tuple[int, int, int]]) -> None:
+    assert [(a.start, a.end, a.value) for a in find_amounts(text)] == expected

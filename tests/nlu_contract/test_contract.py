@@ -24,7 +24,10 @@ from tests.nlu_contract.conftest import Parse
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "expectations.yml").read_text(encoding="utf-8")
 )["cases"]
-TYPES = ("place", "hazard", "change_type", "topic", "loan_program", "amount", "people_count")
+TYPES = (
+    "place", "hazard", "change_type", "topic", "loan_program", "amount", "people_count",
+    "report_ref",
+)  # fmt: skip
 
 
 def _ids() -> list[Any]:
