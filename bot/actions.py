@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from bot.domain.json import JSON
+from bot.domain.roles import outranks
 from bot.engine.types import ActionRequest, ContactInfo
 from bot.ports import PlaceLookup
 from bot.reports.urgency import UrgencyRules, score_disaster
 from bot.store.repo import Tx
+from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
+MAX_CODE_TRIES = 5  # wrong role codes a contact may send ...
+CODE_TRY_WINDOW = timedelta(hours=1)  # ... within this time
 
 Handler = Callable[[Tx, ContactInfo, JSON], Awaitable[JSON]]
 
@@ -38,6 +43,7 @@ class ActionExecutor:
             "report.find": self._report_find,
             "report.latest": self._report_latest,
             "subscription.set": self._subscription_set,
+            "role.redeem": self._role_redeem,
         }
 
     async def run(self, tx: Tx, contact: ContactInfo, action: ActionRequest) -> JSON:
@@ -143,9 +149,65 @@ class ActionExecutor:
         topics = await tx.subscriptions.set(_id(contact), list(args["topics"]), bool(args["on"]))
         return {"topics": topics}
 
+    async def _role_redeem(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
+        """Use a one-time role code: the contact takes the role at the code's place. Refused
+        (and audited): unknown, used or expired codes; a code that would lower the contact's
+        role; a sixth wrong code within the hour."""
+        cid = _id(contact)
+        actor = f"contact:{cid}"
+        now = utcnow()
+        refusals = await tx.audit.recent(actor=actor, action="role.refused", limit=MAX_CODE_TRIES)
+        if len([r for r in refusals if r.at > now - CODE_TRY_WINDOW]) >= MAX_CODE_TRIES:
+            return await _refuse(tx, actor, "too_many", contact)
+        code = str(args.get("code") or "")
+        found = await tx.role_codes.peek(code)
+        if found is not None and outranks(contact.role, found.role):
+            current = await tx.contacts.get(cid)
+            place = self._place_name(current.role_commune, current.role_village) if current else ""
+            return await _refuse(tx, actor, "lower", contact, current_place=place)
+        used = await tx.role_codes.redeem(code, cid, now=now)
+        if used.refusal is not None or used.grant is None:
+            return await _refuse(tx, actor, used.refusal or "unknown", contact)
+        grant = used.grant
+        await tx.contacts.update(
+            cid, role=grant.role, role_commune=grant.commune_code, role_village=grant.village_id
+        )
+        place = self._place_name(grant.commune_code, grant.village_id)
+        target = f"village:{grant.village_id}" if grant.village_id else None
+        target = target or (f"commune:{grant.commune_code}" if grant.commune_code else None)
+        await tx.audit.record(
+            actor=actor, action="role.granted", target=target,
+            detail={"role": grant.role, "code_id": grant.id, "issued_by": grant.issued_by},
+        )  # fmt: skip
+        log.info("contact %d is now %s (%s)", cid, grant.role, target)
+        return {"granted": True, "role": grant.role, "place": place}
+
+    def _place_name(self, commune_code: str | None, village_id: str | None) -> str:
+        """``bản Nam Niệu`` for a village, ``phường Chiềng An`` for a commune."""
+        village = self._places.village(village_id) if village_id else None
+        if village is not None:
+            return village.display_name
+        commune = self._places.commune(commune_code) if commune_code else None
+        if commune is not None:
+            return commune.display_name
+        return village_id or commune_code or ""
+
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+async def _refuse(
+    tx: Tx, actor: str, reason: str, contact: ContactInfo, current_place: str = ""
+) -> JSON:
+    await tx.audit.record(actor=actor, action="role.refused", detail={"reason": reason})
+    log.warning("role code refused for %s: %s", actor, reason)
+    return {
+        "granted": False,
+        "reason": reason,
+        "current": contact.role,
+        "current_place": current_place,
+    }
 
 
 def _id(contact: ContactInfo) -> int:

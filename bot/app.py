@@ -15,7 +15,8 @@ from bot.actions import ActionExecutor
 from bot.channels.compose import Channels, build_channels
 from bot.config import Settings
 from bot.domain.json import JSON
-from bot.engine.engine import Engine, EngineServices
+from bot.engine.engine import Engine
+from bot.engine.types import EngineServices
 from bot.logsafe import protect, settings_secrets
 from bot.pipeline import Pipeline
 from bot.places.gazetteer import Gazetteer

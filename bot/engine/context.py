@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain.messages import Button, Reply
+from bot.engine.flows import FlowDef, StepDef
+from bot.engine.routing import Routing
 from bot.engine.texts import Catalog
-from bot.engine.types import JSON, Input
-
-if TYPE_CHECKING:
-    from bot.engine.engine import EngineServices
-    from bot.engine.flows import FlowDef, StepDef
+from bot.engine.types import JSON, EngineServices, Input
 
 
 @dataclass(slots=True)
@@ -26,11 +24,21 @@ class Ctx:
     services: EngineServices
     catalog: Catalog
     flows: dict[str, FlowDef]
+    routing: Routing
     session: JSON
     inp: Input
     text: str
     button_value: str | None = None  # the value part of a pressed, current button
     events: list[JSON] = field(default_factory=list)  # steps entered, for logs and tests
+
+    @property
+    def role(self) -> str:
+        """What the person may do: resident, head, officer or admin."""
+        return self.inp.contact.role or "resident"
+
+    def command(self, text: str) -> str | None:
+        """The global command the whole of ``text`` is (dialogs/commands.yml), or None."""
+        return self.routing.command(text)
 
     @property
     def lang(self) -> str:

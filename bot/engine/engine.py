@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,27 +18,18 @@ from typing import Any
 import bot.engine.functions  # noqa: F401  (fills the registries)
 from bot.engine import fmt, router, runner
 from bot.engine.checks import check_flows
-from bot.engine.commands import command, key
+from bot.engine.commands import key
 from bot.engine.context import Ctx
 from bot.engine.flows import FlowDef, load_flows
 from bot.engine.functions import media
 from bot.engine.menu import empty_session, menu_pick
+from bot.engine.routing import Routing, load_routing
 from bot.engine.runner import Out
 from bot.engine.steps import STEPS
 from bot.engine.texts import Catalog
-from bot.engine.types import JSON, Input, Turn
-from bot.ports import PlaceLookup, PolicyService
+from bot.engine.types import JSON, EngineServices, Input, Turn
 from bot.render.plain import plain_replies, writes_plain
 from bot.textnorm import clean_text
-
-
-@dataclass(frozen=True, slots=True)
-class EngineServices:
-    """What the engine may consult (in memory, no I/O)."""
-
-    places: PlaceLookup
-    policy: PolicyService
-    flow_timeout_seconds: int = 1800
 
 
 class Engine:
@@ -48,6 +39,7 @@ class Engine:
         self.services = services
         self.catalog = Catalog.load(flows_dir / "locales")
         self.flows: dict[str, FlowDef] = load_flows(flows_dir, set(STEPS))
+        self.routing: Routing = load_routing(self.flows, flows_dir / "commands.yml")
         check_flows(self.flows, self.catalog)
 
     # -- public API -------------------------------------------------------------------------
@@ -66,6 +58,9 @@ class Engine:
 
     def resume(self, session: JSON, result: JSON, inp: Input) -> Turn:
         """Go on after the pipeline ran the ActionRequest of the previous Turn."""
+        if result.get("granted") and result.get("role"):
+            # a role granted by this very turn: what follows (the menu) is the new role's
+            inp = replace(inp, contact=replace(inp.contact, role=str(result["role"])))
         ctx = self._ctx(session, inp)
         pending = ctx.session.get("await") or {}
         ctx.session["await"] = None
@@ -87,7 +82,7 @@ class Engine:
         if inp.button or inp.location or inp.media:
             return False
         ctx = self._ctx(session, inp)
-        if not key(ctx.text) or command(ctx.text):
+        if not key(ctx.text) or ctx.command(ctx.text) or self.routing.pattern_flow(ctx.text):
             return False
         s = ctx.session
         d = ctx.step
@@ -106,16 +101,20 @@ class Engine:
             s.update(json.loads(json.dumps(session)))
         if s.get("flow") and (s["flow"] not in self.flows or not self._step_known(s)):
             s = {**empty_session(), "notice": s.get("notice", False)}  # a flow file changed
-        return Ctx(self.services, self.catalog, self.flows, s, inp, clean_text(inp.text or ""))
+        text = clean_text(inp.text or "")
+        return Ctx(self.services, self.catalog, self.flows, self.routing, s, inp, text)
 
     def _step_known(self, s: JSON) -> bool:
         return s.get("step") in self.flows[s["flow"]].steps
 
     def _route(self, ctx: Ctx, after_notice: bool = False) -> Out:
         s, inp = ctx.session, ctx.inp
-        cmd = None if inp.button else command(ctx.text)
+        cmd = None if inp.button else ctx.command(ctx.text)
         if cmd:
             return router.run_command(ctx, cmd)
+        claimed = None if inp.button else self.routing.pattern_flow(ctx.text)
+        if claimed:  # a message of a flow's own shape (a role code), wherever we are
+            return runner.start(ctx, claimed, {"text": ctx.text})
         if s.get("flow") and not s.get("paused") and self._expired(ctx):
             return router.offer_resume(ctx)
         if inp.button:

@@ -148,10 +148,16 @@ def parse_flow(data: Mapping[str, Any], kinds: set[str]) -> FlowDef:
     return flow
 
 
+NOT_FLOWS = frozenset({"commands.yml"})  # dialogs/ files that are not flows (routing.py)
+
+
 def load_flows(flows_dir: Path, kinds: set[str]) -> dict[str, FlowDef]:
-    """Every ``*.yml`` directly in ``flows_dir`` (locales live in a sub-folder)."""
+    """Every ``*.yml`` directly in ``flows_dir`` but :data:`NOT_FLOWS` (locales live in a
+    sub-folder)."""
     flows: dict[str, FlowDef] = {}
     for path in sorted(flows_dir.glob("*.yml")):
+        if path.name in NOT_FLOWS:
+            continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         try:
             flow = parse_flow(data, kinds)

@@ -7,15 +7,6 @@ from bot.engine.commands import key
 from bot.engine.context import Ctx
 from bot.engine.types import JSON
 
-# (flow id, title key) in the order residents see them; buttons carry the position.
-MENU: tuple[tuple[str, str], ...] = (
-    ("eligibility", "menu.eligibility"),
-    ("household_change", "menu.household_change"),
-    ("disaster", "menu.disaster"),
-    ("loans", "menu.loans"),
-    ("report_status", "menu.report_status"),
-    ("handover", "menu.handover"),
-)
 SESSION_VERSION = 1
 
 
@@ -57,20 +48,23 @@ def clear_flow(session: JSON) -> None:
 
 
 def menu_reply(ctx: Ctx, text_key: str = "menu.prompt") -> Reply:
-    """The menu as buttons (numbered by the SMS renderer)."""
-    buttons = tuple(Button(ctx.t(title), f"menu:main:{n}") for n, (_, title) in enumerate(MENU, 1))
+    """The person's menu (their role's flows, dialogs' ``start.menu``) as buttons, numbered
+    by the SMS renderer; a button carries its position."""
+    entries = ctx.routing.menu_for(ctx.role)
+    buttons = tuple(Button(ctx.t(e.title), f"menu:main:{n}") for n, e in enumerate(entries, 1))
     return Reply(ctx.t(text_key), buttons)
 
 
 def menu_pick(ctx: Ctx, value: str | None = None) -> str | None:
-    """The flow a menu answer names: a button position, "1".."6", or a typed title."""
+    """The flow a menu answer names: a button position, a number, or a typed title."""
+    entries = ctx.routing.menu_for(ctx.role)
     raw = value if value is not None else ctx.text
     folded = key(raw)
     if folded.isdecimal():
         n = int(folded)
-        return MENU[n - 1][0] if 1 <= n <= len(MENU) else None
+        return entries[n - 1].flow if 1 <= n <= len(entries) else None
     if value is None:
-        for flow, title in MENU:
-            if folded and folded == key(ctx.t(title)):
-                return flow
+        for entry in entries:
+            if folded and folded == key(ctx.t(entry.title)):
+                return entry.flow
     return None

@@ -12,22 +12,6 @@ from bot.engine.runner import Out
 from bot.engine.steps.yes_no import read_yes_no
 from bot.engine.types import ActionRequest
 
-INTENT_FLOWS = {
-    "check_eligibility": "eligibility",
-    "report_household_change": "household_change",
-    "report_disaster": "disaster",
-    "ask_loan_programs": "loans",
-    "subscribe_notices": "subscribe",
-    "unsubscribe_notices": "unsubscribe",
-    "check_report_status": "report_status",
-    "talk_to_officer": "handover",
-}
-COMMAND_FLOWS = {
-    "officer": "handover",
-    "stop": "unsubscribe",
-    "subscribe": "subscribe",
-    "privacy": "privacy",  # the full notice; the first-contact one is a single SMS
-}
 CONTINUE_WORDS = {"tiep tuc", "tiep", "continue", "resume"}
 RESTART_WORDS = {"lam lai", "lam lai tu dau", "bat dau lai", "restart", "start over"}
 
@@ -43,9 +27,9 @@ def notice(ctx: Ctx) -> Out:
 def run_command(ctx: Ctx, cmd: str) -> Out:
     """A global command typed anywhere (or pressed on a ``sys:cmd:*`` button)."""
     s = ctx.session
-    if cmd in COMMAND_FLOWS:
+    if cmd in ctx.routing.command_flows:
         came_from = s.get("flow")
-        out = runner.start(ctx, COMMAND_FLOWS[cmd])
+        out = runner.start(ctx, ctx.routing.command_flows[cmd])
         if came_from and ctx.session.get("flow"):
             ctx.slots["from_flow"] = came_from  # the officer sees where the resident got stuck
         return out
@@ -77,7 +61,7 @@ def outside(ctx: Ctx, after_notice: bool = False) -> Out:
         for e in nlu.get("entities") or ()
         if isinstance(e, dict) and e.get("entity") and e.get("value") is not None
     }
-    flows = clarify.route(nlu, INTENT_FLOWS)
+    flows = clarify.route(nlu, ctx.routing.intent_flows(ctx.role))
     if len(flows) == 1:
         return runner.start(ctx, flows[0], entities)
     if flows:

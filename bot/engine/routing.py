@@ -4,7 +4,8 @@ message patterns, read from the flows' ``start:`` blocks and ``dialogs/commands.
 A flow file says how it is reached::
 
     start:
-      menu: 3                         # position in the main menu (absent: not in the menu)
+      menu: 3                         # position in the main menu (absent: not in the menu);
+                                      # its title is the text menu.<flow id> (or menu_title)
       intents: [report_disaster]      # NLU intents that start it
       commands: [officer]             # commands of dialogs/commands.yml that start it
       pattern: role_code              # a message of this shape starts it (PATTERNS)
@@ -83,8 +84,10 @@ class Routing:
 
 
 def load_routing(flows: Mapping[str, FlowDef], commands_file: Path) -> Routing:
-    """Read ``start:`` blocks and the command words; ValueError names the first problem."""
-    data = yaml.safe_load(commands_file.read_text(encoding="utf-8")) or {}
+    """Read ``start:`` blocks and the command words (none if ``commands_file`` is missing);
+    ValueError names the first problem."""
+    text = commands_file.read_text(encoding="utf-8") if commands_file.exists() else ""
+    data = yaml.safe_load(text) or {}
     words: dict[str, str] = {}
     for name, spoken in (data.get("commands") or {}).items():
         for word in spoken:
@@ -102,9 +105,8 @@ def load_routing(flows: Mapping[str, FlowDef], commands_file: Path) -> Routing:
         if "roles" in start:
             roles[flow.id] = _roles(flow.id, start["roles"])
         if "menu" in start:
-            menu.append(
-                MenuEntry(flow.id, flow.title, int(start["menu"]), roles.get(flow.id, _ALL))
-            )
+            title = str(start.get("menu_title", f"menu.{flow.id}"))
+            menu.append(MenuEntry(flow.id, title, int(start["menu"]), roles.get(flow.id, _ALL)))
         for intent in start.get("intents", ()):
             _claim(intents, str(intent), flow.id, "intent")
         for command in start.get("commands", ()):
@@ -134,3 +136,13 @@ def _claim(table: dict[str, str], name: str, flow: str, what: str) -> None:
     if name in table:
         raise ValueError(f"{what} {name!r} starts both {table[name]} and {flow}")
     table[name] = flow
+
+
+def intent_flows(dialogs_dir: Path) -> dict[str, str]:
+    """NLU intent -> flow as the flow files say (for tools that do not build an engine)."""
+    table: dict[str, str] = {}
+    for path in sorted(dialogs_dir.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for intent in (data.get("start") or {}).get("intents", ()):
+            table[str(intent)] = str(data["id"])
+    return table

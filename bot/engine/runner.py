@@ -24,7 +24,11 @@ MISSES_BEFORE_OFFER = 3
 
 
 def start(ctx: Ctx, flow_id: str, prefill: dict[str, str] | None = None) -> Out:
-    """Begin ``flow_id`` from its first step, forgetting any other flow."""
+    """Begin ``flow_id`` from its first step, forgetting any other flow — if the person's role
+    may start it (dialogs: ``start.roles``); otherwise say so and show their menu."""
+    if not ctx.routing.allowed(flow_id, ctx.role):
+        ctx.events.append({"type": "refused", "flow": flow_id, "role": ctx.role})
+        return [menu_reply(ctx, "role.not_allowed")], None
     clear_flow(ctx.session)
     ctx.session["flow"] = flow_id
     ctx.session["prefill"] = dict(prefill or {})

@@ -36,6 +36,16 @@ from datetime import datetime
 
 from bot.domain.json import JSON as JSON
 from bot.domain.messages import Location, Reply
+from bot.ports import PlaceLookup, PolicyService
+
+
+@dataclass(frozen=True, slots=True)
+class EngineServices:
+    """What the engine may consult (in memory, no I/O)."""
+
+    places: PlaceLookup
+    policy: PolicyService
+    flow_timeout_seconds: int = 1800
 
 
 @dataclass(frozen=True, slots=True)

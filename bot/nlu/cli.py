@@ -101,10 +101,11 @@ def evaluate_command(
     misses are never printed. Rasa is trained and served through scripts/rasa.sh on a free
     port (needs .venv-rasa) unless --rasa-url names one.
     """
-    from bot.engine.router import INTENT_FLOWS
+    from bot.engine.routing import intent_flows
     from bot.nlu import compare
 
     settings = get_settings()
+    INTENT_FLOWS = intent_flows(settings.dialogs_dir)
     data_dir = nlu_data or settings.nlu_data_dir
     sets = compare.load_test_sets(data_dir)
     places = Gazetteer.load(settings.data_dir / "places")
@@ -144,9 +145,11 @@ def evaluate_command(
 def _evaluate_rasa(
     builtin: BuiltinNlu, sets: list[Any], url: str | None, threshold: float
 ) -> dict[str, Any]:
-    from bot.engine.router import INTENT_FLOWS
+    from bot.engine.routing import intent_flows
     from bot.nlu import compare
     from integrations.rasa.adapter import RasaNlu
+
+    INTENT_FLOWS = intent_flows(get_settings().dialogs_dir)
     from integrations.rasa.server import RasaServer, rasa_available
 
     server = None

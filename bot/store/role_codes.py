@@ -122,6 +122,14 @@ class RoleCodeRepo:
             return Redeemed(_record(row))
         return Redeemed(_record(row), "used" if row.used_at is not None else "expired")
 
+    async def peek(self, text: str) -> RoleCodeRecord | None:
+        """The code in ``text`` as stored, without using it (None: no such code)."""
+        code = normalize_code(text)
+        if code is None:
+            return None
+        row = await self._s.scalar(select(RoleCodeRow).where(RoleCodeRow.code_hash == _hash(code)))
+        return None if row is None else _record(row)
+
     async def recent(self, limit: int = 50) -> list[RoleCodeRecord]:
         rows = await self._s.scalars(
             select(RoleCodeRow).order_by(RoleCodeRow.created_at.desc()).limit(limit)

@@ -54,6 +54,7 @@ class Client:
         language: str = "vi",
         notice_seen: bool = True,
         village_id: str | None = None,
+        role: str = "resident",
         now: datetime = START,
         executor: FakeExecutor | None = None,
     ) -> None:
@@ -65,6 +66,7 @@ class Client:
             language=language,
             village_id=village_id,
             notice_seen=notice_seen,
+            role=role,
         )
         self.now = now
         self.session: dict[str, Any] | None = None
@@ -112,7 +114,7 @@ class Client:
                 break
             actions.append(turn.action)
             result = self.executor.run(self.contact, turn.action, self.now.isoformat())
-            self._apply(turn.action)
+            self._apply(turn.action, result)
             session = json.loads(json.dumps(turn.session))
             turn = self.engine.resume(session, result, inp)
             replies += turn.replies
@@ -130,8 +132,11 @@ class Client:
         self.last = Exchange(replies, actions, wants, events)
         return self.last
 
-    def _apply(self, action: ActionRequest) -> None:
-        """What the pipeline's contact.update does, visible from the next input on."""
+    def _apply(self, action: ActionRequest, result: dict[str, Any]) -> None:
+        """What the pipeline's contact.update and a granted role code do, visible from the
+        next input on."""
+        if action.name == "role.redeem" and result.get("granted"):
+            self.contact = replace(self.contact, role=str(result["role"]))
         if action.name != "contact.update":
             return
         changes = {

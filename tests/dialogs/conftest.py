@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.engine import Engine, EngineServices
+from bot.engine.engine import Engine
+from bot.engine.types import EngineServices
 from tests.dialogs.fakes import FakePlaces, FakePolicy
 
 DIALOGS = Path(__file__).resolve().parents[2] / "dialogs"

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.domain.places import Commune, PlaceMatch, Village
 from bot.domain.policy import Classification, Indicator, LoanProgram, Standard, Support
+from bot.domain.roles import normalize_code, outranks
 from bot.engine.types import ActionRequest, ContactInfo
 from bot.places.loader import village_id
 from bot.textnorm import fold
@@ -455,10 +456,20 @@ class FakePolicy:
         }  # fmt: skip
 
 
+# One-time role codes the transcripts use: code -> (role, place in words, expired?)
+ROLE_CODES = {
+    "VT-2345-6789": ("head", "bản Nam Niệu", False),
+    "VT-CBXA-3664": ("officer", "phường Chiềng An", False),
+    "VT-HETH-AN22": ("head", "bản Panh", True),
+}
+
+
 class FakeExecutor:
-    """Runs ActionRequests against memory; refs are ``TT-000001``, ``TT-000002``..."""
+    """Runs ActionRequests against memory; refs are ``TT-000001``, ``TT-000002``...; role
+    codes are :data:`ROLE_CODES` (each works once; the expired one never)."""
 
     def __init__(self) -> None:
+        self.used_codes: set[str] = set()
         self.reports: list[JSON] = []
         self.subscriptions: set[str] = set()
         self.saved: list[JSON] = []
@@ -529,7 +540,23 @@ class FakeExecutor:
         if action.name == "eligibility.save":
             self.saved.append(dict(args))
             return {"id": len(self.saved)}
+        if action.name == "role.redeem":
+            return self._redeem(contact, normalize_code(str(args["code"])) or "")
         raise AssertionError(f"unknown action {action.name}")
+
+    def _redeem(self, contact: ContactInfo, code: str) -> JSON:
+        refused = {"granted": False, "current": contact.role, "current_place": ""}
+        if code not in ROLE_CODES:
+            return {**refused, "reason": "unknown"}
+        role, place, expired = ROLE_CODES[code]
+        if outranks(contact.role, role):
+            return {**refused, "reason": "lower"}
+        if code in self.used_codes:
+            return {**refused, "reason": "used"}
+        if expired:
+            return {**refused, "reason": "expired"}
+        self.used_codes.add(code)
+        return {"granted": True, "role": role, "place": place}
 
 
 _INTENTS = (

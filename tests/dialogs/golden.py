@@ -51,6 +51,7 @@ def client_for(engine: Engine, data: dict[str, Any]) -> Client:
         language=data.get("language", "vi"),
         notice_seen=bool(data.get("notice_seen", True)),
         village_id=data.get("village_id"),
+        role=data.get("role", "resident"),
         now=now,
     )
 

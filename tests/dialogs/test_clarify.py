@@ -6,10 +6,13 @@ from typing import Any
 
 import pytest
 
+from bot.config import ROOT
 from bot.engine.clarify import options
 from bot.engine.engine import Engine
-from bot.engine.router import INTENT_FLOWS
+from bot.engine.routing import intent_flows
 from tests.dialogs.client import Client
+
+INTENT_FLOWS = intent_flows(ROOT / "dialogs")
 
 
 def _parse(*ranked: tuple[str, float], entities: list[Any] | None = None) -> dict[str, Any]:

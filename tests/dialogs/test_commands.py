@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.commands import command, key
+from bot.config import ROOT
+from bot.engine.commands import key
+from bot.engine.flows import load_flows
+from bot.engine.routing import load_routing
+from bot.engine.steps import STEPS
 from bot.textnorm import MAX_TEXT
 from bot.textnorm import clean_text as clean
 
@@ -22,7 +26,8 @@ from bot.textnorm import clean_text as clean
     ],
 )  # fmt: skip
 def test_commands(text: str, expected: str | None) -> None:
-    assert command(text) == expected
+    routing = load_routing(load_flows(ROOT / "dialogs", set(STEPS)), ROOT / "dialogs/commands.yml")
+    assert routing.command(text) == expected
 
 
 def test_clean_drops_control_and_format_characters() -> None:

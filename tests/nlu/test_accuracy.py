@@ -11,13 +11,15 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ROOT
-from bot.engine.router import INTENT_FLOWS
+from bot.engine.routing import intent_flows
 from bot.nlu.builtin import BuiltinNlu
 from bot.nlu.data import Example, load_files
 from bot.nlu.evaluate import ALL_ENTITY_TYPES, Report, evaluate, without_diacritics
 from bot.places.gazetteer import Gazetteer
 
 from .conftest import NLU_DATA
+
+INTENT_FLOWS = intent_flows(ROOT / "dialogs")
 
 FLOORS = {False: 0.97, True: 0.95}  # plain (diacritics stripped) -> intent accuracy floor
 

@@ -74,7 +74,10 @@ def test_entities_count_only_with_the_exact_value_on_overlapping_words() -> None
 
 
 def test_fallback_rate_categories_and_where_the_bot_goes() -> None:
-    from bot.engine.router import INTENT_FLOWS
+    from bot.config import ROOT
+    from bot.engine.routing import intent_flows
+
+    INTENT_FLOWS = intent_flows(ROOT / "dialogs")
 
     examples = [
         Example("a", "report_disaster", (), "disaster_plea"),

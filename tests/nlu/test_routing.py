@@ -6,8 +6,11 @@ from typing import Any
 
 import pytest
 
+from bot.config import ROOT
 from bot.engine.clarify import route
-from bot.engine.router import INTENT_FLOWS
+from bot.engine.routing import intent_flows
+
+INTENT_FLOWS = intent_flows(ROOT / "dialogs")
 
 
 def parse(intent: str, *ranked: tuple[str, float], entities: tuple[str, ...] = ()) -> Any:

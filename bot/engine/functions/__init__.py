@@ -1,5 +1,5 @@
 """The named functions flows refer to; importing this package fills ``bot.engine.registry``."""
 
-from bot.engine.functions import common, eligibility, loans, media, reports, validate
+from bot.engine.functions import common, eligibility, loans, media, reports, roles, validate
 
-__all__ = ["common", "eligibility", "loans", "media", "reports", "validate"]
+__all__ = ["common", "eligibility", "loans", "media", "reports", "roles", "validate"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from bot.engine.commands import command, key
+from bot.engine.commands import key
 from bot.engine.context import Ctx
 from bot.engine.registry import VALIDATORS
 from bot.engine.steps.yes_no import NO, UNKNOWN, YES
@@ -29,7 +29,7 @@ _NUMBERS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, 
 def person(ctx: Ctx, text: str) -> str | None:
     folded = key(text)
     letters = re.sub(r"[^a-z]", "", folded)
-    if len(letters) < 2 or folded in NOT_A_NAME or command(text):
+    if len(letters) < 2 or folded in NOT_A_NAME or ctx.command(text):
         return None
     return text.strip()
 

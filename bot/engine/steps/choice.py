@@ -11,6 +11,7 @@ may name (``marriage``: "cưới") without a button of their own, to keep the li
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.domain.messages import Reply
 from bot.engine import registry
@@ -75,7 +76,7 @@ class ChoiceStep(Step):
                 return Answer(v, route=v)
         if value in (d.get("also") or {}):
             return Answer(value, route=value)
-        probe = Ctx(ctx.services, ctx.catalog, ctx.flows, ctx.session, ctx.inp, value)
+        probe = replace(ctx, text=value, events=[])
         i = pick(probe, opts)
         return Answer(opts[i][0], route=opts[i][0]) if i is not None else None
 

@@ -11,6 +11,7 @@ four options and "Không có ai" never shows more than five buttons, Zalo's limi
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.domain.messages import Reply
 from bot.engine import registry
@@ -93,7 +94,7 @@ class MultiChoiceStep(Step):
 
     def prefill(self, ctx: Ctx, d: StepDef, value: str) -> Answer | None:
         session = {**ctx.session, "pending": {}}
-        probe = Ctx(ctx.services, ctx.catalog, ctx.flows, session, ctx.inp, value)
+        probe = replace(ctx, session=session, text=value, events=[])
         result = self.handle(probe, d)
         return result if isinstance(result, Answer) else None
 

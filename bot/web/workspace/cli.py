@@ -13,6 +13,7 @@ import sys
 import click
 
 from bot.config import get_settings
+from bot.roles_cli import invite
 from bot.store.records import NotFound
 from bot.store.repo import Store
 from bot.web.workspace.passwords import check_new_password, hash_password
@@ -48,7 +49,10 @@ async def _store() -> Store:
 
 @click.group()
 def users() -> None:
-    """Tài khoản cán bộ / workspace accounts (officer, admin, head)."""
+    """Tài khoản cán bộ / workspace accounts (officer, admin, head); role codes for the bot."""
+
+
+users.add_command(invite)
 
 
 @users.command("add")
