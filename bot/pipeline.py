@@ -37,6 +37,7 @@ from bot.sessions.factory import ConversationState
 from bot.sessions.keys import dedupe_key, lock_key, scheme_of, session_key
 from bot.store.records import ContactRecord
 from bot.store.repo import Store, Tx
+from bot.store.work import Work
 from bot.textnorm import clean_text
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class Outcome:
     contact_id: int | None = None
     language: str = "vi"
     elapsed_ms: float = 0.0
+    work: tuple[Work, ...] = ()  # what the turn left for after its commit (queued by then)
 
 
 class Pipeline:
@@ -110,7 +112,7 @@ class Pipeline:
                     replies = [Reply(system_text(text, contact.language))] if say else []
                     return Outcome(replies, contact_id=contact.id, language=contact.language)
             try:
-                turn, replies, contact = await self._run(session, msg, contact, now)
+                turn, replies, contact, work = await self._run(session, msg, contact, now)
             except Exception:
                 # The old session stays as it was, so every earlier answer is kept.
                 log.exception("turn failed for %s; session kept", key)
@@ -123,7 +125,11 @@ class Pipeline:
             await self._state.sessions.save(key, turn.session, self._settings.session_ttl_seconds)
         elapsed = (time.perf_counter() - started) * 1000
         return Outcome(
-            replies, contact_id=contact.id, language=contact.language, elapsed_ms=elapsed
+            replies,
+            contact_id=contact.id,
+            language=contact.language,
+            elapsed_ms=elapsed,
+            work=work,
         )
 
     async def _run(
@@ -132,7 +138,7 @@ class Pipeline:
         msg: Inbound,
         contact: ContactInfo | None,
         now: datetime | None,
-    ) -> tuple[Turn, list[Reply], ContactInfo]:
+    ) -> tuple[Turn, list[Reply], ContactInfo, tuple[Work, ...]]:
         """Load the contact, understand, step the engine and run its actions in one
         transaction; the replies are returned only after it commits."""
         async with self._store.transaction() as tx:
@@ -159,7 +165,21 @@ class Pipeline:
                 replies.extend(turn.replies)
             else:
                 raise RuntimeError("flow requested too many actions in one turn")
-        return turn, replies, contact
+            if _worth_keeping(session, turn.session, msg):
+                await self._log_inbound(tx, contact, msg, inp)
+            work = tuple(tx.work)
+        return turn, replies, contact, work
+
+    async def _log_inbound(self, tx: Tx, contact: ContactInfo, msg: Inbound, inp: Input) -> None:
+        """Keep the message for the officer who reads the report it belongs to."""
+        if contact.id is None:
+            return
+        await tx.messages.log_inbound(
+            contact_id=contact.id, adapter=msg.adapter, urn=msg.address,
+            external_id=msg.external_id, text=inp.text, button=msg.button, media=msg.media,
+            lat=msg.location.lat if msg.location else None,
+            lon=msg.location.lon if msg.location else None, at=inp.now,
+        )  # fmt: skip
 
     async def _get_contact(self, tx: Tx, msg: Inbound) -> ContactRecord:
         # The simulator shows any rendering; what it showed last is how the bot writes first.
@@ -198,6 +218,13 @@ def _contact_info(rec: ContactRecord, msg: Inbound) -> ContactInfo:
         notice_seen=rec.notice_seen,
         role=rec.role,
     )
+
+
+def _worth_keeping(before: dict[str, Any] | None, after: dict[str, Any], msg: Inbound) -> bool:
+    """A message an officer may need: one of a journey (it produces a report), or carrying a
+    photo, a voice note or a pin. A greeting or a look at the menu is not written anywhere."""
+    in_flow = bool((before or {}).get("flow") or after.get("flow"))
+    return in_flow or bool(msg.media or msg.location)
 
 
 def _has_content(msg: Inbound) -> bool:

@@ -295,6 +295,23 @@ class OutboundRepo:
         )
         return found is not None
 
+    async def pushed_to(
+        self, urn: str, *, after: int = 0, limit: int = 100
+    ) -> list[OutboundRecord]:
+        """Messages the bot started itself (not direct replies) that went out to ``urn``."""
+        rows = await self._s.scalars(
+            select(OutboundMessage)
+            .where(
+                OutboundMessage.urn == urn,
+                OutboundMessage.id > after,
+                OutboundMessage.kind != "reply",
+                OutboundMessage.status.in_(("sent", "delivered", "read")),
+            )
+            .order_by(OutboundMessage.id)
+            .limit(limit)
+        )
+        return [_record(r) for r in rows]
+
     async def next_open(self, record: OutboundRecord) -> int | None:
         """The next queued, due message to the same address in the same lane, if any."""
         found = await self._s.scalar(

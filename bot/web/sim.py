@@ -1,4 +1,6 @@
-"""Simulator channel: ``POST /sim/messages`` — the embedded default channel and the test surface.
+"""Simulator channel: ``POST /sim/messages`` — the embedded default channel and the test surface
+— and ``GET /sim/outbox/{user}``: what the bot sent that simulated person on its own (an
+alert, a status change, an officer's reply, a notice), as the queue sent it.
 
 The request names the channel to *render* for (telegram, zalo, sms); the conversation itself is
 keyed by ``user`` alone, so switching the rendering keeps the conversation.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.app import App
@@ -105,4 +107,42 @@ async def post_message(body: SimMessage, request: Request) -> SimResponse:
             for m in rendered
         ],
         duplicate=outcome.duplicate,
+    )
+
+
+class OutboxButton(BaseModel):
+    title: str
+    payload: str
+
+
+class OutboxMessage(BaseModel):
+    id: int
+    kind: str  # alert, status, officer_reply, notice, system
+    text: str
+    buttons: list[OutboxButton] = []
+    at: str  # when it was sent (ISO 8601, UTC)
+
+
+class Outbox(BaseModel):
+    messages: list[OutboxMessage]
+
+
+@router.get("/outbox/{user}")
+async def outbox(user: UserId, request: Request, after: Annotated[int, Query(ge=0)] = 0) -> Outbox:
+    """Messages the bot started itself to ``sim:<user>`` and has sent, oldest first (``after``:
+    only those with a greater id, for polling)."""
+    bot: App = request.app.state.bot
+    async with bot.store.read() as tx:
+        rows = await tx.outbound.pushed_to(f"sim:{user}", after=after)
+    return Outbox(
+        messages=[
+            OutboxMessage(
+                id=r.id,
+                kind=r.kind,
+                text=r.text,
+                buttons=[OutboxButton(title=t, payload=p) for t, p in r.buttons],
+                at=r.updated_at.isoformat(),
+            )
+            for r in rows
+        ]
     )

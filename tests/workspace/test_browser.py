@@ -202,8 +202,16 @@ async def test_officer_sees_acknowledges_and_replies_on_a_phone(
         ("officer_reply", "sim",
          f"Cán bộ xã trả lời (phản ánh {ref}): Chiều nay cán bộ xã đến nhà bà con."),
     ]  # fmt: skip
-    # TODO(outbox): once GET /sim/outbox/{user} is served, also assert it lists both texts
-    # (what the simulated resident's chat shows).
+    # The simulator's outbox lists both, and the resident's web chat shows them as they come.
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        outbox = (await http.get("/sim/outbox/ba-lo-thi-d")).json()["messages"]
+    assert [(m["kind"], m["text"]) for m in outbox] == [(k, t) for k, _, t in started]
+    chat = await context.new_page()
+    await chat.goto(f"{server.url}/")
+    await chat.evaluate("localStorage.setItem('banbot.sim.user', 'ba-lo-thi-d')")
+    await chat.reload()
+    await expect(chat.locator(".msg.pushed")).to_have_count(2, timeout=10_000)
+    await expect(chat.locator(".msg.pushed").last).to_contain_text("Chiều nay cán bộ xã đến")
 
     shots = os.environ.get("BANBOT_SCREENSHOTS")
     if shots:

@@ -5,11 +5,23 @@
  * Telegram / Zalo with buttons under the bubble, SMS as plain grey bubbles with numbered
  * options. The conversation is kept in memory as raw entries, so switching channel simply
  * re-renders them. All text goes through textContent; no HTML is ever built from data.
+ *
+ * What the bot sends on its own (an alert, a status change, an officer's reply, a notice)
+ * arrives through GET /sim/outbox/{user}, polled every few seconds, and is shown as it comes.
  */
 (function () {
   "use strict";
 
   const API = "/sim/messages";
+  const OUTBOX = "/sim/outbox/";
+  const OUTBOX_EVERY_MS = 3000;
+  const PUSHED = {
+    alert: "cảnh báo",
+    status: "cập nhật phản ánh",
+    officer_reply: "cán bộ trả lời",
+    notice: "thông báo",
+    system: "tin hệ thống",
+  };
   const TIMEOUT_MS = 20000;
   const STORE_USER = "banbot.sim.user";
   const STORE_CHANNEL = "banbot.sim.channel";
@@ -44,7 +56,7 @@
   const gpsNote = $("gps-note");
   const userLine = $("user-id");
 
-  const state = { user: "", channel: "telegram", entries: [], busy: false };
+  const state = { user: "", channel: "telegram", entries: [], busy: false, outboxAfter: 0 };
 
   // --- storage (may be unavailable: private mode, file://) --------------------------------
 
@@ -155,7 +167,9 @@
         on: { click: () => answerRequest(entry.request) },
       })]));
     }
-    node.appendChild(meta(entry, sms ? "SMS" : ""));
+    const label = [entry.pushed ? PUSHED[entry.pushed] || "tin chủ động" : "", sms ? "SMS" : ""];
+    node.appendChild(meta(entry, label.filter(Boolean).join(" · ")));
+    if (entry.pushed) node.classList.add("pushed");
     return node;
   }
 
@@ -327,6 +341,37 @@
 
   // --- wiring ------------------------------------------------------------------------------
 
+  /** Fetch what the bot sent this person on its own since the last look. */
+  async function pollOutbox() {
+    if (!state.user) return;
+    const url = OUTBOX + encodeURIComponent(state.user) + "?after=" + state.outboxAfter;
+    try {
+      const res = await fetch(url, { headers: { Accept: "application/json" } });
+      if (!res.ok) return;
+      const data = await res.json();
+      const messages = data && Array.isArray(data.messages) ? data.messages : [];
+      if (!messages.length) return;
+      for (const m of messages) {
+        if (typeof m.id === "number") state.outboxAfter = Math.max(state.outboxAfter, m.id);
+        state.entries.push({
+          kind: "bot",
+          at: m.at ? new Date(m.at) : new Date(),
+          text: typeof m.text === "string" ? m.text : "",
+          buttons: Array.isArray(m.buttons)
+            ? m.buttons.filter((b) => b && typeof b.payload === "string")
+              .map((b) => ({ title: String(b.title || b.payload), payload: b.payload }))
+            : [],
+          request: null,
+          used: null,
+          pushed: typeof m.kind === "string" ? m.kind : "system",
+        });
+      }
+      renderAll();
+    } catch (_) {
+      /* offline for a moment: the next look catches up */
+    }
+  }
+
   function setChannel(channel) {
     if (!CHANNELS.includes(channel)) return;
     state.channel = channel;
@@ -338,6 +383,7 @@
     state.user = newUserId();
     save(STORE_USER, state.user);
     state.entries = [];
+    state.outboxAfter = 0;
     input.value = "";
     input.placeholder = "Nhập tin nhắn…";
     renderAll();
@@ -378,6 +424,8 @@
     })])));
 
     renderAll();
+    pollOutbox();
+    setInterval(pollOutbox, OUTBOX_EVERY_MS);
     input.focus();
   }
 
