@@ -14,6 +14,8 @@ from bot.domain.json import JSON
 from bot.domain.roles import outranks
 from bot.engine.types import ActionRequest, ContactInfo
 from bot.ports import PlaceLookup
+from bot.reports.alerts import has_listeners, request_alert
+from bot.reports.officer_chat import OfficerActions
 from bot.reports.urgency import UrgencyRules, score_disaster
 from bot.store.repo import Tx
 from bot.store.types import utcnow
@@ -45,6 +47,11 @@ class ActionExecutor:
             "subscription.set": self._subscription_set,
             "role.redeem": self._role_redeem,
         }
+
+    def bind(self, officers: OfficerActions) -> None:
+        """The officers' actions need the messaging side, built after the pipeline."""
+        self._handlers["report.acknowledge"] = officers.acknowledge
+        self._handlers["officer.queue"] = officers.queue
 
     async def run(self, tx: Tx, contact: ContactInfo, action: ActionRequest) -> JSON:
         handler = self._handlers.get(action.name)
@@ -88,7 +95,8 @@ class ActionExecutor:
             actor=contact.address,
         )
         log.info("report %s saved (type=%s urgency=%s)", report.ref, args["type"], urgency)
-        return {"ref": report.ref, "urgency": urgency, "flagged": flagged}
+        alerted = await request_alert(tx, report) and await has_listeners(tx, report)
+        return {"ref": report.ref, "urgency": urgency, "flagged": flagged, "alerted": alerted}
 
     async def _report_update(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
         """Enrich a report filed earlier in the same conversation; a disaster is scored again
@@ -120,7 +128,10 @@ class ActionExecutor:
             raise ValueError(f"report.update: no report {ref!r} of this contact")
         if flagged and not current.flagged:
             log.info("report %s flagged by an update (urgency=%s)", report.ref, urgency)
-        return {"ref": report.ref, "urgency": urgency, "flagged": flagged}
+        # asked once per report whatever calls it again (the job key): a flag from an update
+        # alerts the officers now; one from the first save already did
+        alerted = await request_alert(tx, report) and await has_listeners(tx, report)
+        return {"ref": report.ref, "urgency": urgency, "flagged": flagged, "alerted": alerted}
 
     async def _eligibility_save(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
         check_id = await tx.eligibility.save(

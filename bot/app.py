@@ -23,6 +23,7 @@ from bot.places.gazetteer import Gazetteer
 from bot.places.load import load_gazetteer, seed_places
 from bot.policy.service import Policy
 from bot.ports import Nlu
+from bot.reports.officer_chat import OfficerActions
 from bot.reports.urgency import load_urgency_rules
 from bot.sessions.factory import ConversationState, build_state
 from bot.store.migrate import upgrade_database
@@ -120,5 +121,6 @@ async def build_app(settings: Settings, *, migrate: bool = True, nlu: bool = Tru
         settings=settings,
     )
     channels = build_channels(settings, store, pipeline, engine.text)
+    executor.bind(OfficerActions(channels.contacts_out, engine.text))
     log.info("bot ready in %.1f s", time.perf_counter() - started)
     return App(settings, store, state, places, policy, understanding, engine, pipeline, channels)

@@ -129,6 +129,31 @@ class ResolveMinutes(KindMinutes):
     eligibility_request: int = Field(30 * 24 * 60, gt=0)
 
 
+class AlertSettings(BaseModel):
+    """Officers' push alerts: who hears about a flagged report or a handover, and when."""
+
+    danger_minutes: list[int] = Field(
+        default_factory=lambda: [5, 15],
+        description=(
+            "Someone in danger now: minutes after the first alert before it is repeated to the "
+            "commune's officers, then before the admins get it, if nobody has acknowledged."
+        ),
+    )
+    flagged_minutes: list[int] = Field(
+        default_factory=lambda: [120],
+        description="Other flagged reports and handovers: the same ladder (last step: admins).",
+    )
+    talk_hours: int = Field(
+        24,
+        gt=0,
+        le=24 * 14,
+        description=(
+            "After an officer writes to a resident, how long the resident's messages go to "
+            "the report (and the officer) instead of the bot's journeys."
+        ),
+    )
+
+
 class WorkspaceSettings(BaseModel):
     """The commune officers' workspace (web pages under /ws, JSON API under /api/v1)."""
 
@@ -284,6 +309,7 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     android_sms: AndroidSmsSettings = Field(default_factory=AndroidSmsSettings)
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @property
     def simulator_enabled(self) -> bool:

@@ -37,8 +37,9 @@ class Ctx:
         return self.inp.contact.role or "resident"
 
     def command(self, text: str) -> str | None:
-        """The global command the whole of ``text`` is (dialogs/commands.yml), or None."""
-        return self.routing.command(text)
+        """The global command the whole of ``text`` is (dialogs/commands.yml) for this
+        person's role, or None."""
+        return self.routing.command(text, self.role)
 
     @property
     def lang(self) -> str:

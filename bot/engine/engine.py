@@ -82,7 +82,11 @@ class Engine:
         if inp.button or inp.location or inp.media:
             return False
         ctx = self._ctx(session, inp)
-        if not key(ctx.text) or ctx.command(ctx.text) or self.routing.pattern_flow(ctx.text):
+        if (
+            not key(ctx.text)
+            or ctx.command(ctx.text)
+            or self.routing.pattern_flow(ctx.text, ctx.role)
+        ):
             return False
         s = ctx.session
         d = ctx.step
@@ -112,7 +116,7 @@ class Engine:
         cmd = None if inp.button else ctx.command(ctx.text)
         if cmd:
             return router.run_command(ctx, cmd)
-        claimed = None if inp.button else self.routing.pattern_flow(ctx.text)
+        claimed = None if inp.button else self.routing.pattern_flow(ctx.text, ctx.role)
         if claimed:  # a message of a flow's own shape (a role code), wherever we are
             return runner.start(ctx, claimed, {"text": ctx.text})
         if s.get("flow") and not s.get("paused") and self._expired(ctx):

@@ -105,6 +105,8 @@ def button(ctx: Ctx, payload: str) -> Out:
     where, _, value = rest.partition(":")
     if scope == "sys" and where == "cmd" and value in ("menu", "officer"):
         return run_command(ctx, value)
+    if scope == "sys" and where == "ack":  # an alert's "Nhận xử lý" (the flow checks the role)
+        return runner.start(ctx, "officer_ack", {"text": f"nhan {value}"})
     if scope == "sys" and where == "resume" and s.get("paused"):
         return answer_resume(ctx, value)
     if scope == "menu" and where == clarify.BUTTON_SCOPE and not s.get("flow"):

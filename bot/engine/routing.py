@@ -26,14 +26,27 @@ from typing import Any
 
 import yaml
 
+from bot.domain.refs import normalize_ref
 from bot.domain.roles import ROLES, looks_like_code
 from bot.engine.flows import FlowDef
 from bot.textnorm import fold
 
 _PUNCT = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
+_ACK = re.compile(r"^\s*/?\s*nh[aậâ]n\s+(.+)$", re.IGNORECASE)
+
+
+def ack_ref(text: str) -> str | None:
+    """``"NHAN TT-7K3Q9M"``, ``"/nhan tt7k3q9m"``, ``"nhận TT 7K3Q9M"`` -> the reference."""
+    found = _ACK.match(text)
+    return normalize_ref(found.group(1)) if found else None
+
+
 # message shapes a flow can claim (checked before commands and the NLU)
-PATTERNS: Mapping[str, Callable[[str], bool]] = {"role_code": looks_like_code}
+PATTERNS: Mapping[str, Callable[[str], bool]] = {
+    "role_code": looks_like_code,
+    "ack_ref": lambda text: ack_ref(text) is not None,
+}
 
 
 def key(text: str) -> str:
@@ -67,14 +80,21 @@ class Routing:
     def menu_for(self, role: str) -> list[MenuEntry]:
         return [e for e in self.menu if role in e.roles]
 
-    def command(self, text: str) -> str | None:
-        """The global command ``text`` is, or None."""
-        return self.words.get(key(text)) if text else None
+    def command(self, text: str, role: str | None = None) -> str | None:
+        """The global command ``text`` is, or None. With ``role``, a command whose flow that
+        role may not start is no command at all: the words are read like any others (a
+        resident's "tin báo" is about news, not the officers' queue)."""
+        name = self.words.get(key(text)) if text else None
+        if name is None or role is None:
+            return name
+        flow = self.command_flows.get(name)
+        return name if flow is None or self.allowed(flow, role) else None
 
-    def pattern_flow(self, text: str) -> str | None:
-        """The flow whose pattern the whole message matches, or None."""
+    def pattern_flow(self, text: str, role: str | None = None) -> str | None:
+        """The flow whose pattern the whole message matches (and ``role`` may start), or
+        None."""
         for name, flow in self.patterns:
-            if PATTERNS[name](text):
+            if PATTERNS[name](text) and (role is None or self.allowed(flow, role)):
                 return flow
         return None
 

@@ -13,7 +13,9 @@ Actions the pipeline implements (name -> args -> result):
 - ``report.submit``   ``{"type": "eligibility_request"|"household_change"|"disaster"|"handover",
   "subtype": str|None, "village_id": str|None, "commune_code": str|None, "details": {...},
   "location": {"lat", "lon"}|None, "photos": [str], "danger_now": bool|None}``
-  -> ``{"ref": str, "urgency": int|None, "flagged": bool}``
+  -> ``{"ref": str, "urgency": int|None, "flagged": bool, "alerted": bool}`` (``alerted``: the
+  officers' alert was asked for and someone — an officer of the commune or an admin — has a
+  phone linked to get it)
 - ``report.update``   ``{"ref": str, "subtype"?: str|None, "details": {...}, "location"?:
   {"lat", "lon"}, "photos"?: [str]}`` -> ``{"ref", "urgency": int|None, "flagged": bool}``:
   adds later answers to a report this contact filed (the disaster journey files as soon as the

@@ -12,7 +12,7 @@ the pipeline has already committed; the adapter they came through renders them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,7 +51,7 @@ class ContactSender:
         self,
         tx: Tx,
         contact_id: int,
-        replies: Sequence[Reply],
+        replies: Sequence[Reply] | Callable[[str, str], Sequence[Reply]],
         *,
         kind: str,
         lane: str = "reply",
@@ -60,6 +60,8 @@ class ContactSender:
     ) -> SendPlan:
         """Record ``replies`` for ``contact_id`` in ``tx``; they go out after commit.
 
+        ``replies`` may be a function of (rendering, language) when the words depend on how
+        the message will look (an SMS cannot have buttons) or who reads it.
         ``kind``: alert, status, officer_reply, notice, system. ``lane``: "reply" for
         anything a person waits for, "bulk" for notices. ``key`` makes the send idempotent
         (a job that runs twice sends once). A stopped contact gets no bulk message.
@@ -74,7 +76,8 @@ class ContactSender:
             return SendPlan(None, reason=choice.reason, passed=choice.passed)
         route = choice.route
         adapter = self._adapters[route.adapter]
-        rendered = adapter.render(route.urn, replies, contact.language, route.rendering)
+        said = replies(route.rendering, contact.language) if callable(replies) else replies
+        rendered = adapter.render(route.urn, said, contact.language, route.rendering)
         ids = await self.record(
             tx, route, rendered, contact_id=contact_id, kind=kind, lane=lane, key=key,
             not_before=not_before,

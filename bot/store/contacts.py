@@ -66,6 +66,8 @@ async def contact_records(session: AsyncSession, where: ColumnElement[bool]) -> 
             role_commune=c.role_commune,
             role_village=c.role_village,
             addresses=tuple(addresses),
+            talking_ref=c.talking_ref,
+            talking_until=c.talking_until,
         )
         for c, addresses in contacts.values()
     ]
@@ -210,6 +212,7 @@ class ContactRepo:
         role_commune: str | _Unset | None = UNSET,
         role_village: str | _Unset | None = UNSET,
         name: str | _Unset | None = UNSET,
+        talking: tuple[str, datetime] | _Unset | None = UNSET,
     ) -> ContactRecord:
         """Change only the fields given; NotFound for an unknown id, ValueError for a bad role.
 
@@ -239,9 +242,19 @@ class ContactRepo:
             contact.stopped = stopped
         if not isinstance(name, _Unset):
             contact.name = None if name is None else nfc_deep(name)
+        if not isinstance(talking, _Unset):
+            contact.talking_ref, contact.talking_until = talking or (None, None)
         contact.updated_at = utcnow()
         await self._s.flush()
         return await self._must(contact_id)
+
+    async def with_role(self, role: str, *, commune_code: str | None = None) -> list[ContactRecord]:
+        """Contacts holding ``role`` (for officers: of ``commune_code``). An alert reaches an
+        officer who sent STOP too: STOP is about notices, not about their work."""
+        where = Contact.role == role
+        if commune_code is not None:
+            where = where & (Contact.role_commune == commune_code)
+        return await contact_records(self._s, where)
 
     async def _must(self, contact_id: int) -> ContactRecord:
         record = await self.get(contact_id)

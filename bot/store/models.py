@@ -74,6 +74,10 @@ class Contact(Base):
     notice_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     stopped: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str | None] = mapped_column(String(200))
+    # An officer is talking with this person about a report: their messages go to the report
+    # (and the officer), not to the bot's journeys, until then.
+    talking_ref: Mapped[str | None] = mapped_column(String(16))
+    talking_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -293,6 +297,8 @@ class WebUser(Base):
     commune_code: Mapped[str | None] = mapped_column(String(16))
     village_id: Mapped[str | None] = mapped_column(String(128))
     display_name: Mapped[str | None] = mapped_column(String(200))
+    # the officer's own chat contact (linked by a role code from the workspace): alerts
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

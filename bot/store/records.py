@@ -20,7 +20,7 @@ ROLES: Final = _ROLES  # least to most trusted (bot.domain.roles)
 REPORT_TYPES: Final = ("eligibility_request", "household_change", "disaster", "handover")
 REPORT_STATUSES: Final = ("new", "acknowledged", "in_progress", "resolved", "rejected")
 OPEN_STATUSES: Final = ("new", "acknowledged", "in_progress")
-REPORT_EVENT_KINDS: Final = ("status", "assign", "note", "reply")
+REPORT_EVENT_KINDS: Final = ("status", "assign", "note", "reply", "alert", "answer")
 WEB_ROLES: Final = ("officer", "admin", "head")
 TOPICS: Final = ("loans", "disaster_warnings", "village_notices")
 # queued -> sending -> sent -> delivered -> read; failed / unknown / skipped are terminal.
@@ -64,6 +64,8 @@ class ContactRecord:
     role_commune: str | None = None  # an officer's commune
     role_village: str | None = None  # a head's village
     addresses: tuple[Address, ...] = ()  # the same URNs with what reaches them
+    talking_ref: str | None = None  # an officer's conversation about this report is open
+    talking_until: datetime | None = None
 
     def address(self, urn: str) -> Address | None:
         return next((a for a in self.addresses if a.urn == urn), None)
@@ -130,6 +132,7 @@ class WebUserRecord:
     disabled: bool
     created_at: datetime
     last_login_at: datetime | None
+    contact_id: int | None = None  # their own chat contact (alerts reach them there)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -188,6 +188,27 @@ class ReportRepo:
         row = await self._s.scalar(
             select(Report).where(Report.ref == canonical, Report.contact_id == contact_id)
         )
+        return None if row is None else _record(row)
+
+    async def open_for(
+        self, commune_code: str | None, statuses: Sequence[str], *, limit: int = 5
+    ) -> tuple[list[ReportRecord], int]:
+        """A commune's (None: every commune's) reports in ``statuses``: the most urgent and
+        oldest first, and how many there are in all."""
+        where: ColumnElement[bool] = Report.status.in_(statuses)
+        if commune_code is not None:
+            where = where & (Report.commune_code == commune_code)
+        total = await self._s.scalar(select(func.count()).select_from(Report).where(where))
+        rows = await self._s.scalars(
+            select(Report)
+            .where(where)
+            .order_by(Report.flagged.desc(), Report.urgency.desc(), Report.created_at, Report.id)
+            .limit(limit)
+        )
+        return [_record(r) for r in rows], int(total or 0)
+
+    async def by_id(self, report_id: int) -> ReportRecord | None:
+        row = await self._s.get(Report, report_id, populate_existing=True)
         return None if row is None else _record(row)
 
     async def get(self, ref: str) -> ReportRecord | None:

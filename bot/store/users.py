@@ -28,6 +28,7 @@ def _record(row: WebUser) -> WebUserRecord:
         disabled=row.disabled,
         created_at=row.created_at,
         last_login_at=row.last_login_at,
+        contact_id=row.contact_id,
     )
 
 
@@ -115,6 +116,20 @@ class UserRepo:
         row.password_hash = password_hash
         row.updated_at = utcnow()
         await self._s.flush()
+
+    async def link_contact(self, user_id: int, contact_id: int | None) -> WebUserRecord:
+        """Alerts for this account go to ``contact_id`` (its owner sent the bot a code)."""
+        row = await self._s.get(WebUser, user_id)
+        if row is None:
+            raise NotFound(f"user {user_id}")
+        row.contact_id = contact_id
+        await self._s.flush()
+        return _record(row)
+
+    async def of_contact(self, contact_id: int) -> WebUserRecord | None:
+        """The workspace account whose phone is ``contact_id``, if any."""
+        row = await self._s.scalar(select(WebUser).where(WebUser.contact_id == contact_id))
+        return None if row is None else _record(row)
 
     async def all(self) -> list[WebUserRecord]:
         rows = await self._s.scalars(select(WebUser).order_by(WebUser.username))

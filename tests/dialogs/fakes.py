@@ -464,8 +464,12 @@ ROLE_CODES = {
 }
 
 
+_REF_DIGITS = str.maketrans("0123456789", "23456789AB")
+
+
 class FakeExecutor:
-    """Runs ActionRequests against memory; refs are ``TT-000001``, ``TT-000002``...; role
+    """Runs ActionRequests against memory; refs are ``TT-222223``, ``TT-222224``... (the
+    numbers 1, 2... written in the reference alphabet, which has no 0 or 1); role
     codes are :data:`ROLE_CODES` (each works once; the expired one never)."""
 
     def __init__(self) -> None:
@@ -484,7 +488,14 @@ class FakeExecutor:
         flagged = report["type"] == "disaster" and (
             danger or details.get("house_state") == "collapsed"
         )
-        return {"ref": report["ref"], "urgency": 60 if flagged else None, "flagged": flagged}
+        # as if an officer of the commune had linked a phone: a flagged report alerts them
+        alerted = flagged or report["type"] == "handover"
+        return {
+            "ref": report["ref"],
+            "urgency": 60 if flagged else None,
+            "flagged": flagged,
+            "alerted": alerted,
+        }
 
     def run(self, contact: ContactInfo, action: ActionRequest, now: str) -> JSON:
         self.calls.append(action)
@@ -492,7 +503,7 @@ class FakeExecutor:
         if action.name == "contact.update":
             return {}
         if action.name == "report.submit":
-            ref = f"TT-{len(self.reports) + 1:06d}"
+            ref = "TT-" + f"{len(self.reports) + 1:06d}".translate(_REF_DIGITS)
             report = {
                 "ref": ref,
                 "type": args["type"],
@@ -540,9 +551,33 @@ class FakeExecutor:
         if action.name == "eligibility.save":
             self.saved.append(dict(args))
             return {"id": len(self.saved)}
+        if action.name == "report.acknowledge":
+            return self._acknowledge(contact, str(args["ref"]))
+        if action.name == "officer.queue":
+            open_ = [r for r in self.reports if r["status"] in ("new", "acknowledged")]
+            shown = open_[: int(args["limit"])]
+            return {
+                "total": len(open_),
+                "reports": [
+                    {"ref": r["ref"], "type": r["type"], "hazard": r["details"].get("hazard"),
+                     "place": r["details"].get("place"), "status": r["status"],
+                     "flagged": self._scored(r)["flagged"], "minutes": 12}
+                    for r in shown
+                ],
+            }  # fmt: skip
         if action.name == "role.redeem":
             return self._redeem(contact, normalize_code(str(args["code"])) or "")
         raise AssertionError(f"unknown action {action.name}")
+
+    def _acknowledge(self, contact: ContactInfo, ref: str) -> JSON:
+        """Officers of phường Chiềng An (the transcripts' commune) may take its reports."""
+        report = next((r for r in self.reports if r["ref"] == ref), None)
+        if report is None or contact.role not in ("officer", "admin"):
+            return {"ok": False, "reason": "not_found", "ref": ref}
+        if report["status"] != "new":
+            return {"ok": False, "reason": "already", "ref": ref, "by": "Lò Văn An"}
+        report["status"] = "acknowledged"
+        return {"ok": True, "ref": ref, "resident_told": True}
 
     def _redeem(self, contact: ContactInfo, code: str) -> JSON:
         refused = {"granted": False, "current": contact.role, "current_place": ""}

@@ -18,7 +18,7 @@ def test_all_flows_load(engine: Engine) -> None:
     assert set(engine.flows) == {
         "eligibility", "household_change", "disaster", "loans",
         "subscribe", "unsubscribe", "report_status", "handover", "media_note", "privacy",
-        "role_code",
+        "role_code", "officer_ack", "officer_queue",
     }  # fmt: skip
 
 

@@ -1,5 +1,23 @@
 """The named functions flows refer to; importing this package fills ``bot.engine.registry``."""
 
-from bot.engine.functions import common, eligibility, loans, media, reports, roles, validate
+from bot.engine.functions import (
+    common,
+    eligibility,
+    loans,
+    media,
+    officers,
+    reports,
+    roles,
+    validate,
+)
 
-__all__ = ["common", "eligibility", "loans", "media", "reports", "roles", "validate"]
+__all__ = [
+    "common",
+    "eligibility",
+    "loans",
+    "media",
+    "officers",
+    "reports",
+    "roles",
+    "validate",
+]

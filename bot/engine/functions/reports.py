@@ -159,14 +159,24 @@ def ask_stay(ctx: Ctx) -> bool:
     return s.get("house") not in (None, "ok") or s.get("hazard") in ("landslide", "flash_flood")
 
 
+def _urgent_line(ctx: Ctx, result: dict[str, Any]) -> str:
+    """Only what is true: officers were alerted (and someone has a phone to get it), or the
+    report is marked urgent in the commune's queue."""
+    if result.get("alerted"):
+        return " " + ctx.t("ds.alerted")
+    if result.get("flagged"):
+        return " " + ctx.t("ds.flagged")
+    return ""
+
+
 def disaster_filed(ctx: Ctx) -> dict[str, Any]:
-    return submit_ref(ctx)
+    result = ctx.slots.get("submit") or {}
+    return {**submit_ref(ctx), "alerted_line": _urgent_line(ctx, result)}
 
 
 def disaster_done(ctx: Ctx) -> dict[str, Any]:
     result = ctx.slots.get("submit") or {}
-    note = ctx.t("ds.flagged") if result.get("flagged") else ""
-    return {"ref": str(result.get("ref") or "-"), "flagged_line": f" {note}" if note else ""}
+    return {"ref": str(result.get("ref") or "-"), "flagged_line": _urgent_line(ctx, result)}
 
 
 def _relief(ctx: Ctx) -> list[str]:
