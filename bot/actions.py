@@ -183,6 +183,11 @@ class ActionExecutor:
         await tx.contacts.update(
             cid, role=grant.role, role_commune=grant.commune_code, role_village=grant.village_id
         )
+        if grant.user_id is not None:  # a workspace account's phone: its alerts come here
+            user = await tx.users.link_contact(grant.user_id, cid)
+            me = await tx.contacts.get(cid)
+            if user.display_name and me is not None and not me.name:
+                await tx.contacts.update(cid, name=user.display_name)
         place = self._place_name(grant.commune_code, grant.village_id)
         target = f"village:{grant.village_id}" if grant.village_id else None
         target = target or (f"commune:{grant.commune_code}" if grant.commune_code else None)

@@ -266,12 +266,13 @@ class ReportRepo:
         note: str | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> ReportEvent:
-        """Append a ``note`` (internal) or ``reply`` (sent to the resident) to the history.
+        """Append a ``note`` (internal), a ``reply`` (sent to the resident), an ``alert`` (who
+        was alerted, through what) or an ``answer`` (the resident wrote back) to the history.
 
         ValueError for another kind (status and assignment have their own methods), NotFound
         on an unknown reference.
         """
-        if kind not in ("note", "reply"):
+        if kind not in ("note", "reply", "alert", "answer"):
             raise ValueError(f"use set_status / assign for {kind!r} events")
         row = await self._by_ref(ref)
         if row is None:

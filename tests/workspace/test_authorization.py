@@ -172,6 +172,23 @@ async def test_authorisation_matrix(env: Env) -> None:
                         failures.append(f"anonymous {path}: redirected to {r.headers['location']}")
                 elif want == 404 and refs[target] in r.text:
                     failures.append(f"{name} {path}: 404 page names the hidden code")
+    # -- one-time codes: a phone for one's own account; a head's code only in one's scope --
+    code_cases = [
+        ("GET", "/ws/codes", None, {"officer_a", "officer_b", "head_a", "admin"}),
+        ("POST", "/ws/codes/phone", {}, {"officer_a", "officer_b", "head_a", "admin"}),
+        ("POST", "/ws/codes/head", {"village": NAM_NIEU}, {"officer_a", "admin"}),
+        ("POST", "/ws/codes/head", {"village": TIEU_KHU_4}, {"officer_b", "admin"}),
+    ]
+    for method, path, body, may in code_cases:
+        for name, caller in callers.items():
+            r = await _send(caller, "page", method, path, body)
+            checked += 1
+            want = 303 if name == "anonymous" else (200 if name in may else 422)
+            if r.status_code != want:
+                failures.append(f"{name} {method} {path} {body}: {r.status_code} != {want}")
+            issued = re.search(r"\bVT-[A-Z2-9]{4}-[A-Z2-9]{4}\b", r.text)
+            if (method == "POST" and want == 200) != bool(issued):
+                failures.append(f"{name} {method} {path} {body}: code shown = {bool(issued)}")
     # -- the session routes themselves -----------------------------------------------------
     r = await callers["anonymous"].pages.post("/ws/logout", data={})
     if not (r.status_code == 303 and r.headers["location"].startswith("/ws/login")):
@@ -180,4 +197,4 @@ async def test_authorisation_matrix(env: Env) -> None:
     if r.status_code != 401:
         failures.append(f"anonymous DELETE /api/v1/session: {r.status_code}")
     assert failures == [], "\n".join(failures)
-    assert checked == len(ONE_REPORT_PAGES + ONE_REPORT_API) * 5 * 4 + len(LIST_ROUTES) * 5
+    assert checked == len(ONE_REPORT_PAGES + ONE_REPORT_API) * 5 * 4 + len(LIST_ROUTES) * 5 + 4 * 5

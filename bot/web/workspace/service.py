@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.reports.alerts import cancel_alerts
 from bot.store.records import (
     ContactRecord,
     LoggedMessage,
@@ -115,12 +116,18 @@ class Triage:
                 raise Invalid("Cần ghi lý do (người dân sẽ được báo lý do này).")
             told = None
             if wf.tells_resident(status):
-                told = await self._tell(tx, report, f"officer.status.{status}", kind="status",
-                                        reason=note or "")  # fmt: skip
+                key = f"officer.status.{status}"
+                name = who.user.display_name
+                if status == "acknowledged" and name:
+                    key = "officer.status.acknowledged_by"  # the resident hears who took it
+                told = await self._tell(tx, report, key, kind="status",
+                                        reason=note or "", officer=name or "")  # fmt: skip
             detail = None if told is None else {"resident_told": told.sent, "why": told.reason}
             updated = await tx.reports.set_status(
                 report.ref, status, actor=who.actor, note=note, detail=detail
             )
+            if report.status == "new":
+                await cancel_alerts(tx, report)  # somebody has it: the alert ladder stops
             await tx.audit.record(
                 actor=who.actor,
                 action="report.status",

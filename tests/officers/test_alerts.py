@@ -1,0 +1,180 @@
+"""Alerts to officers, with a frozen clock: who hears about a flagged report, when the alert is
+repeated and escalated, what stops it, and that a crash between the report and the alert loses
+nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import prepare_database
+from bot.channels.sim import SimAdapter
+from bot.config import ROOT
+from bot.engine.engine import Engine
+from bot.engine.types import EngineServices
+from bot.jobs.registry import JobServices
+from bot.jobs.runner import Runner
+from bot.outbound.contact import ContactSender
+from bot.outbound.limiter import MemoryRateLimiter
+from bot.outbound.routes import Router
+from bot.outbound.sender import Sender
+from bot.places.gazetteer import Gazetteer
+from bot.policy.service import Policy
+from bot.reports.alerts import request_alert
+from bot.store.models import OutboundMessage
+from bot.store.records import ReportRecord
+from bot.store.repo import Store
+from bot.store.work import Work
+from tests.conftest import make_settings
+
+T0 = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+CHIENG_AN = "03664"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Rig:
+    store: Store
+    runner: Runner
+    clock: Clock
+
+    async def person(self, user: str, role: str = "resident", commune: str | None = None) -> int:
+        async with self.store.transaction() as tx:
+            c = await tx.contacts.get_or_create(f"sim:{user}", "sim", "vi")
+            await tx.contacts.update(c.id, role=role, role_commune=commune)
+            if user == "resident":
+                await tx.contacts.add_urn(c.id, "tel:+84912345678")
+        return c.id
+
+    async def report(
+        self, contact: int, *, danger: bool, commune: str | None = CHIENG_AN
+    ) -> ReportRecord:
+        async with self.store.transaction() as tx:
+            report = await tx.reports.create(
+                contact_id=contact, type="disaster", subtype="flood", commune_code=commune,
+                village_id="03664:nam niệu" if commune else None, flagged=True, urgency=90,
+                details={"hazard": "flood", "people": 5, "vulnerable": ["elderly"],
+                         "danger_now": danger, "place": "bản Nam Niệu, phường Chiềng An"},
+            )  # fmt: skip
+            assert await request_alert(tx, report)
+        return report
+
+    async def run_due(self) -> None:
+        """What the queue would run now: every due job (the clock decides)."""
+        async with self.store.read() as tx:
+            due = await tx.jobs.due(now=self.clock(), stale_running=self.clock())
+        for job in due:
+            await self.runner.run(Work("job", job.id))
+
+    async def alerts(self) -> list[tuple[str, str]]:
+        async with self.store.engine.connect() as conn:
+            rows = await conn.execute(
+                select(OutboundMessage.urn, OutboundMessage.text)
+                .where(OutboundMessage.kind == "alert")
+                .order_by(OutboundMessage.id)
+            )
+            return [(u, t) for u, t in rows]
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    settings = make_settings(tmp_path, public_url="https://bot.xa.vn")
+    await prepare_database(settings)
+    store = Store(settings.database_url)
+    places = Gazetteer.load(ROOT / "data" / "places")
+    engine = Engine(
+        ROOT / "dialogs",
+        EngineServices(places=places, policy=Policy.load(ROOT / "data" / "policy")),
+    )
+    adapters = {"sim": SimAdapter(settings)}
+    router = Router(adapters, settings)
+    out = ContactSender(adapters, router)  # type: ignore[arg-type]
+    clock = Clock()
+    sender = Sender(store, adapters, MemoryRateLimiter(), router, settings=settings)  # type: ignore[arg-type]
+    runner = Runner(store, sender, JobServices(settings, out, engine.text, clock), clock=clock)
+    try:
+        yield Rig(store, runner, clock)
+    finally:
+        await store.close()
+
+
+async def test_danger_ladder_officers_then_again_then_admins(rig: Rig) -> None:
+    resident = await rig.person("resident")
+    await rig.person("can.bo.an", "officer", CHIENG_AN)
+    await rig.person("can.bo.binh", "officer", CHIENG_AN)
+    await rig.person("can.bo.mai.son", "officer", "04105")  # another commune: never
+    await rig.person("quan.tri", "admin")
+    report = await rig.report(resident, danger=True)
+    await rig.run_due()
+    first = await rig.alerts()
+    assert sorted(u for u, _ in first) == ["sim:can.bo.an", "sim:can.bo.binh"]
+    text = first[0][1]
+    for fact in (report.ref, "Ngập lụt", "bản Nam Niệu", "5 người", "người già",
+                 "+84912345678", f"https://bot.xa.vn/ws/reports/{report.ref}"):  # fmt: skip
+        assert fact in text, (fact, text)
+    rig.clock.now += timedelta(minutes=4, seconds=59)
+    await rig.run_due()
+    assert len(await rig.alerts()) == 2  # not before 5 minutes
+    rig.clock.now += timedelta(seconds=1)
+    await rig.run_due()
+    again = (await rig.alerts())[2:]
+    assert sorted(u for u, _ in again) == ["sim:can.bo.an", "sim:can.bo.binh"]
+    assert all(t.startswith("Nhắc lại, chưa ai nhận:") for _, t in again)
+    rig.clock.now += timedelta(minutes=15)
+    await rig.run_due()
+    admins = (await rig.alerts())[4:]
+    assert [u for u, _ in admins] == ["sim:quan.tri"]
+    assert admins[0][1].startswith("Sau 20 phút chưa cán bộ xã nào nhận:")
+    rig.clock.now += timedelta(hours=5)
+    await rig.run_due()
+    assert len(await rig.alerts()) == 5  # the ladder has ended
+    async with rig.store.read() as tx:
+        steps = [e.detail for e in await tx.reports.history(report.ref) if e.kind == "alert"]
+    assert [(d or {}).get("to") for d in steps] == ["officers", "officers", "admins"]
+
+
+async def test_taking_the_report_stops_the_ladder(rig: Rig) -> None:
+    resident = await rig.person("resident")
+    await rig.person("can.bo.an", "officer", CHIENG_AN)
+    await rig.person("quan.tri", "admin")
+    report = await rig.report(resident, danger=False)  # flagged, nobody in danger: 2 hours
+    await rig.run_due()
+    assert [u for u, _ in await rig.alerts()] == ["sim:can.bo.an"]
+    async with rig.store.transaction() as tx:
+        await tx.reports.set_status(report.ref, "acknowledged", actor="user:1")
+    rig.clock.now += timedelta(hours=3)
+    await rig.run_due()
+    assert [u for u, _ in await rig.alerts()] == ["sim:can.bo.an"]  # no admin alert
+
+
+async def test_no_officer_or_no_commune_goes_to_the_admins_at_once(rig: Rig) -> None:
+    resident = await rig.person("resident")
+    await rig.person("quan.tri", "admin")
+    await rig.report(resident, danger=True)  # phường Chiềng An has no officer with a phone
+    await rig.report(resident, danger=False, commune=None)  # unknown village
+    await rig.run_due()
+    sent = await rig.alerts()
+    assert [u for u, _ in sent] == ["sim:quan.tri", "sim:quan.tri"]
+    assert all(t.startswith("Xã chưa có cán bộ nhận tin qua điện thoại:") for _, t in sent)
+
+
+async def test_nobody_to_tell_is_written_in_the_history(rig: Rig) -> None:
+    resident = await rig.person("resident")
+    report = await rig.report(resident, danger=True)
+    await rig.run_due()
+    assert await rig.alerts() == []
+    async with rig.store.read() as tx:
+        events = await tx.reports.history(report.ref)
+    assert any(e.kind == "alert" and "nobody" in (e.note or "") for e in events)
