@@ -52,6 +52,7 @@ class ActionExecutor:
         """The officers' actions need the messaging side, built after the pipeline."""
         self._handlers["report.acknowledge"] = officers.acknowledge
         self._handlers["officer.queue"] = officers.queue
+        self._handlers["report.answer"] = officers.answer
 
     async def run(self, tx: Tx, contact: ContactInfo, action: ActionRequest) -> JSON:
         handler = self._handlers.get(action.name)

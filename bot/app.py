@@ -121,6 +121,8 @@ async def build_app(settings: Settings, *, migrate: bool = True, nlu: bool = Tru
         settings=settings,
     )
     channels = build_channels(settings, store, pipeline, engine.text)
-    executor.bind(OfficerActions(channels.contacts_out, engine.text))
+    executor.bind(
+        OfficerActions(channels.contacts_out, engine.text, public_url=settings.public_url)
+    )
     log.info("bot ready in %.1f s", time.perf_counter() - started)
     return App(settings, store, state, places, policy, understanding, engine, pipeline, channels)

@@ -165,7 +165,7 @@ class Pipeline:
                 replies.extend(turn.replies)
             else:
                 raise RuntimeError("flow requested too many actions in one turn")
-            if _worth_keeping(session, turn.session, msg):
+            if _worth_keeping(session, turn.session, msg, contact):
                 await self._log_inbound(tx, contact, msg, inp)
             work = tuple(tx.work)
         return turn, replies, contact, work
@@ -209,6 +209,8 @@ class Pipeline:
 
 
 def _contact_info(rec: ContactRecord, msg: Inbound) -> ContactInfo:
+    now = msg.received_at or datetime.now(UTC)
+    talking = rec.talking_until is not None and rec.talking_until > now
     return ContactInfo(
         id=rec.id,
         address=msg.address,
@@ -217,14 +219,18 @@ def _contact_info(rec: ContactRecord, msg: Inbound) -> ContactInfo:
         village_id=rec.village_id,
         notice_seen=rec.notice_seen,
         role=rec.role,
+        talking_ref=rec.talking_ref if talking else None,
     )
 
 
-def _worth_keeping(before: dict[str, Any] | None, after: dict[str, Any], msg: Inbound) -> bool:
-    """A message an officer may need: one of a journey (it produces a report), or carrying a
-    photo, a voice note or a pin. A greeting or a look at the menu is not written anywhere."""
+def _worth_keeping(
+    before: dict[str, Any] | None, after: dict[str, Any], msg: Inbound, contact: ContactInfo
+) -> bool:
+    """A message an officer may need: one of a journey (it produces a report), one written
+    while an officer talks with the person, or carrying a photo, a voice note or a pin. A
+    greeting or a look at the menu is not written anywhere."""
     in_flow = bool((before or {}).get("flow") or after.get("flow"))
-    return in_flow or bool(msg.media or msg.location)
+    return in_flow or bool(contact.talking_ref or msg.media or msg.location)
 
 
 def _has_content(msg: Inbound) -> bool:

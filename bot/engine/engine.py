@@ -127,6 +127,8 @@ class Engine:
             return router.answer_resume(ctx, None)
         if s.get("flow"):
             return runner.answer(ctx)
+        if inp.contact.talking_ref:  # an officer talks with them: the words go to the officer
+            return router.to_officer(ctx, inp.contact.talking_ref)
         if inp.media:
             return media.outside(ctx)
         return router.outside(ctx, after_notice)

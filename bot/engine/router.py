@@ -73,6 +73,13 @@ def outside(ctx: Ctx, after_notice: bool = False) -> Out:
     return [menu_reply(ctx, "menu.prompt" if after_notice else "menu.fallback")], None
 
 
+def to_officer(ctx: Ctx, ref: str) -> Out:
+    """While an officer talks with this person about ``ref``, what they write (text, a photo,
+    a voice note) goes to the report and the officer; "menu" and the other commands still work."""
+    args = {"ref": ref, "text": ctx.text, "media": list(ctx.inp.media)}
+    return [Reply(ctx.t("talk.forwarded"))], ActionRequest("report.answer", args)
+
+
 def offer_resume(ctx: Ctx) -> Out:
     """The flow was idle too long: ask whether to go on where it stopped or start again."""
     ctx.session["paused"] = True

@@ -29,6 +29,8 @@ Actions the pipeline implements (name -> args -> result):
 - ``report.latest``   ``{"limit": int}`` -> ``{"reports": [{"ref", "type", "subtype", "status",
   "created_at"}]}``
 - ``subscription.set`` ``{"topics": [str], "on": bool}`` -> ``{"topics": [str]}`` (now active)
+- ``report.answer``   ``{"ref": str, "text": str, "media": [str]}`` -> ``{"forwarded": bool}``
+  (the resident writes back while an officer talks with them about report ``ref``)
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class ContactInfo:
     village_id: str | None = None
     notice_seen: bool = False
     role: str = "resident"
+    talking_ref: str | None = None  # an officer is talking with this person about a report
 
 
 @dataclass(frozen=True, slots=True)

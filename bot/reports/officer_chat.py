@@ -30,10 +30,16 @@ class OfficerActions:
     """Bound to the sender and the texts once the messaging side is built."""
 
     def __init__(
-        self, contacts_out: ContactSender, texts: Texts, clock: Callable[[], datetime] = utcnow
+        self,
+        contacts_out: ContactSender,
+        texts: Texts,
+        *,
+        public_url: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._out = contacts_out
         self._t = texts
+        self._public_url = public_url
         self._clock = clock
 
     async def acknowledge(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
@@ -91,6 +97,54 @@ class OfficerActions:
                 for r in reports
             ],
         }
+
+    async def answer(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
+        """The resident wrote back while an officer talks with them about a report: it goes
+        into the report's history (media into its photos) and to the officers on it."""
+        report = await tx.reports.get(str(args.get("ref") or ""))
+        if report is None or contact.id is None or report.contact_id != contact.id:
+            return {"forwarded": False}
+        text = str(args.get("text") or "")
+        media = [str(m) for m in args.get("media") or ()]
+        shown = text or ", ".join(m.partition(":")[0] for m in media)
+        await tx.reports.add_event(
+            report.ref, "answer", actor=contact.address, note=shown, detail={"media": media}
+        )
+        if media:
+            await tx.reports.enrich(
+                report.ref, contact.id, details=report.details, photos=media,
+                urgency=report.urgency, flagged=report.flagged,
+            )  # fmt: skip
+        officers = await self._on_it(tx, report)
+        link = f"{(self._public_url or '').rstrip('/')}/ws/reports/{report.ref}"
+        for cid in officers:
+            officer = await tx.contacts.get(cid)
+            lang = officer.language if officer else "vi"
+            words = self._t("talk.to_officer", lang, ref=report.ref, text=shown, link=link)
+            await self._out.send(tx, cid, [Reply(words)], kind="alert")
+        return {"forwarded": bool(officers)}
+
+    async def _on_it(self, tx: Tx, report: ReportRecord) -> list[int]:
+        """Who hears the resident's answer: the assignee's phone, else the officers who wrote
+        to the resident, else the commune's officers, else the admins."""
+        ids: list[int] = []
+        if report.assigned_to is not None:
+            user = await tx.users.get(report.assigned_to)
+            if user is not None and user.contact_id is not None:
+                ids.append(user.contact_id)
+        if not ids:
+            for event in await tx.reports.history(report.ref):
+                kind, _, raw = event.actor.partition(":")
+                if event.kind == "reply" and kind == "user" and raw.isdecimal():
+                    user = await tx.users.get(int(raw))
+                    if user is not None and user.contact_id and user.contact_id not in ids:
+                        ids.append(user.contact_id)
+        if not ids and report.commune_code:
+            officers = await tx.contacts.with_role("officer", commune_code=report.commune_code)
+            ids = [o.id for o in officers]
+        if not ids:
+            ids = [a.id for a in await tx.contacts.with_role("admin")]
+        return ids
 
     async def _who(self, tx: Tx, actor: str | None) -> str | None:
         """A person's name for the officer who asks (``user:3`` -> their display name)."""

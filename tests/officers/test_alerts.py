@@ -32,13 +32,15 @@ from bot.store.repo import Store
 from bot.store.work import Work
 from tests.conftest import make_settings
 
-T0 = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 CHIENG_AN = "03664"
 
 
 class Clock:
+    """Starts at the real now (jobs are stamped with it when written), then only moves when a
+    test moves it."""
+
     def __init__(self) -> None:
-        self.now = T0
+        self.now = datetime.now(UTC) + timedelta(seconds=1)
 
     def __call__(self) -> datetime:
         return self.now

@@ -198,9 +198,11 @@ async def test_officer_sees_acknowledges_and_replies_on_a_phone(
     started = [(m.kind, m.adapter, m.text) for m in log
                if m.direction == "out" and m.kind in ("status", "officer_reply")]  # fmt: skip
     assert started == [
-        ("status", "sim", f"Cán bộ xã đã nhận phản ánh {ref} của anh/chị ạ."),
+        ("status", "sim",
+         f"Cán bộ Lò Văn An đã nhận phản ánh {ref} của anh/chị và sẽ liên hệ sớm ạ."),
         ("officer_reply", "sim",
-         f"Cán bộ xã trả lời (phản ánh {ref}): Chiều nay cán bộ xã đến nhà bà con."),
+         f"Cán bộ xã trả lời (phản ánh {ref}): Chiều nay cán bộ xã đến nhà bà con. "
+         "(Anh/chị nhắn lại ở đây, cán bộ sẽ đọc ạ.)"),
     ]  # fmt: skip
     # The simulator's outbox lists both, and the resident's web chat shows them as they come.
     async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
@@ -212,6 +214,13 @@ async def test_officer_sees_acknowledges_and_replies_on_a_phone(
     await chat.reload()
     await expect(chat.locator(".msg.pushed")).to_have_count(2, timeout=10_000)
     await expect(chat.locator(".msg.pushed").last).to_contain_text("Chiều nay cán bộ xã đến")
+
+    # The resident writes back in the chat: it lands on the report, not in a bot journey.
+    await chat.fill("#input", "Dạ em cảm ơn, nhà em chờ ở nhà văn hoá")
+    await chat.press("#input", "Enter")
+    await expect(chat.locator(".msg.in").last).to_contain_text("chuyển cho cán bộ xã")
+    await page.reload()
+    await expect(page.locator(".history")).to_contain_text("nhà em chờ ở nhà văn hoá")
 
     shots = os.environ.get("BANBOT_SCREENSHOTS")
     if shots:

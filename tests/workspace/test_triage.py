@@ -102,7 +102,13 @@ async def test_reply_goes_to_the_resident_and_into_the_history(env: Env) -> None
     assert r.status_code == 200
     ((contact_id, text, kind),) = env.messenger.told
     assert (contact_id, kind) == (report.contact_id, "officer_reply")
-    assert text == f"Cán bộ xã trả lời (phản ánh {report.ref}): Chiều nay cán bộ xã đến nhà."
+    assert text.startswith(
+        f"Cán bộ xã trả lời (phản ánh {report.ref}): Chiều nay cán bộ xã đến nhà."
+    )
+    assert "nhắn lại ở đây" in text  # true: their next messages go to this report
+    async with env.bot.store.read() as tx:
+        resident = await tx.contacts.get(report.contact_id)
+    assert resident is not None and resident.talking_ref == report.ref
     history = (await _detail(env, auth, report.ref))["history"]
     assert history[-1]["kind"] == "reply" and history[-1]["note"] == "Chiều nay cán bộ xã đến nhà."
     assert (await _detail(env, auth, report.ref))["status"] == "new"  # a reply is no status

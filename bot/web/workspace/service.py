@@ -14,6 +14,7 @@ workflow forbids, a missing reason; the message is Vietnamese for the officer).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.reports.alerts import cancel_alerts
@@ -128,6 +129,10 @@ class Triage:
             )
             if report.status == "new":
                 await cancel_alerts(tx, report)  # somebody has it: the alert ladder stops
+            if status in ("resolved", "rejected"):
+                resident = await tx.contacts.get(report.contact_id)
+                if resident is not None and resident.talking_ref == report.ref:
+                    await tx.contacts.update(report.contact_id, talking=None)
             await tx.audit.record(
                 actor=who.actor,
                 action="report.status",
@@ -189,6 +194,9 @@ class Triage:
                     "Xin gọi điện hoặc thử lại sau."
                 )
             event = await tx.reports.add_event(report.ref, "reply", actor=who.actor, note=text)
+            # what the resident writes next goes to this report (and the officer), not the bot
+            until = self._ws.now() + timedelta(hours=self._ws.bot.settings.alerts.talk_hours)
+            await tx.contacts.update(report.contact_id, talking=(report.ref, until))
             await tx.audit.record(
                 actor=who.actor, action="report.reply", target=f"report:{report.ref}", ip=ip
             )
