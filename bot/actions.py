@@ -13,6 +13,8 @@ from typing import Any
 from bot.domain.json import JSON
 from bot.domain.roles import outranks
 from bot.engine.types import ActionRequest, ContactInfo
+from bot.notices.chat import NoticeActions
+from bot.notices.service import Notices
 from bot.ports import PlaceLookup
 from bot.reports.alerts import has_listeners, request_alert
 from bot.reports.officer_chat import OfficerActions
@@ -47,6 +49,18 @@ class ActionExecutor:
             "subscription.set": self._subscription_set,
             "role.redeem": self._role_redeem,
         }
+
+    def bind_notices(self, notices: Notices) -> None:
+        """Heads and officers send notices from chat; residents answer a warning."""
+        chat = NoticeActions(notices, self._places)
+        self._handlers.update(
+            {
+                "notice.preview": chat.preview,
+                "notice.create": chat.create,
+                "notice.progress": chat.progress,
+                "notice.answer": chat.answer,
+            }
+        )
 
     def bind(self, officers: OfficerActions) -> None:
         """The officers' actions need the messaging side, built after the pipeline."""

@@ -18,6 +18,9 @@ from bot.domain.json import JSON
 from bot.engine.engine import Engine
 from bot.engine.types import EngineServices
 from bot.logsafe import protect, settings_secrets
+from bot.notices import jobs as _notice_jobs  # noqa: F401  (registers the notice jobs)
+from bot.notices.planner import Planner
+from bot.notices.service import Notices
 from bot.pipeline import Pipeline
 from bot.places.gazetteer import Gazetteer
 from bot.places.load import load_gazetteer, seed_places
@@ -45,6 +48,7 @@ class App:
     engine: Engine
     pipeline: Pipeline
     channels: Channels | None = field(default=None)
+    notices: Notices | None = field(default=None)
 
     async def aclose(self) -> None:
         """Drain inbound and outbound messages, close adapters, then state and store."""
@@ -124,5 +128,14 @@ async def build_app(settings: Settings, *, migrate: bool = True, nlu: bool = Tru
     executor.bind(
         OfficerActions(channels.contacts_out, engine.text, public_url=settings.public_url)
     )
+    planner = Planner(
+        channels.adapters, channels.router, engine.text, places,
+        sms_price_vnd=settings.sms_price_vnd,
+    )  # fmt: skip
+    notices = Notices(planner, places)
+    channels.runner.services.extra["notices"] = notices
+    executor.bind_notices(notices)
     log.info("bot ready in %.1f s", time.perf_counter() - started)
-    return App(settings, store, state, places, policy, understanding, engine, pipeline, channels)
+    return App(
+        settings, store, state, places, policy, understanding, engine, pipeline, channels, notices
+    )

@@ -265,6 +265,9 @@ class Settings(BaseSettings):
             "for Vietnamese numbers (+84), Twilio for the others."
         ),
     )
+    sms_price_vnd: int = Field(
+        350, ge=0, description="What one SMS segment costs (VND), for the notice preview."
+    )
     sms_unaccented: bool = Field(
         False, description="Send SMS without diacritics (GSM-7, cheaper) instead of UCS-2."
     )

@@ -219,6 +219,8 @@ def _contact_info(rec: ContactRecord, msg: Inbound) -> ContactInfo:
         village_id=rec.village_id,
         notice_seen=rec.notice_seen,
         role=rec.role,
+        role_commune=rec.role_commune,
+        role_village=rec.role_village,
         talking_ref=rec.talking_ref if talking else None,
     )
 

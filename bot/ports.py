@@ -105,6 +105,10 @@ class ChannelAdapter(Protocol):
 
     async def reachable(self, address: str) -> str | None: ...
 
+    async def reachable_many(self, addresses: Sequence[str]) -> dict[str, str]:
+        """:meth:`reachable` for many addresses at once: only the refused ones, with why."""
+        ...
+
     def render(
         self,
         address: str,
@@ -123,6 +127,10 @@ class ChannelState(Protocol):
     grow by one per write (Zalo's single-use refresh token, its reply window)."""
 
     async def get(self, key: str) -> tuple[JSON, int] | None: ...
+
+    async def get_many(self, keys: Sequence[str]) -> dict[str, JSON]:
+        """The values of those ``keys`` that exist (one round trip; for planning)."""
+        ...
 
     async def put(self, key: str, value: JSON, *, expected_version: int | None) -> bool:
         """Write if the stored version equals ``expected_version`` (None: key must be absent).

@@ -128,5 +128,9 @@ class AdapterDefaults:
         """Any known address can be written to at any time."""
         return None
 
+    async def reachable_many(self, addresses: Sequence[str]) -> dict[str, str]:
+        """Nothing refused."""
+        return {}
+
     async def aclose(self) -> None:
         """No connections to close."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from collections.abc import Sequence
 
 from bot.domain.json import JSON
 
@@ -23,6 +24,9 @@ class MemoryChannelState:
     async def get(self, key: str) -> tuple[JSON, int] | None:
         found = self._data.get(key)
         return (json.loads(found[0]), found[1]) if found else None
+
+    async def get_many(self, keys: Sequence[str]) -> dict[str, JSON]:
+        return {k: json.loads(self._data[k][0]) for k in keys if k in self._data}
 
     async def put(self, key: str, value: JSON, *, expected_version: int | None) -> bool:
         async with self._lock:

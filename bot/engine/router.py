@@ -114,6 +114,9 @@ def button(ctx: Ctx, payload: str) -> Out:
         return run_command(ctx, value)
     if scope == "sys" and where == "ack":  # an alert's "Nhận xử lý" (the flow checks the role)
         return runner.start(ctx, "officer_ack", {"text": f"nhan {value}"})
+    if scope == "sys" and where == "safety":  # a warning's "An toàn" / "Cần giúp"
+        notice, _, answer = value.partition(":")
+        return runner.start(ctx, "safety_answer", {"notice": notice, "answer": answer})
     if scope == "sys" and where == "resume" and s.get("paused"):
         return answer_resume(ctx, value)
     if scope == "menu" and where == clarify.BUTTON_SCOPE and not s.get("flow"):

@@ -42,10 +42,21 @@ def ack_ref(text: str) -> str | None:
     return normalize_ref(found.group(1)) if found else None
 
 
+SAFE_WORDS = frozenset({"an toan", "toi an toan", "em an toan", "nha em an toan", "ca nha an toan"})
+HELP_WORDS = frozenset({"can giup", "can giup do", "can cuu", "cuu", "cuu voi", "cuu toi"})
+
+
+def safety_answer(text: str) -> str | None:
+    """ "an toàn" -> "safe", "cần giúp" -> "help" (the whole message), else None."""
+    folded = key(text)
+    return "safe" if folded in SAFE_WORDS else "help" if folded in HELP_WORDS else None
+
+
 # message shapes a flow can claim (checked before commands and the NLU)
 PATTERNS: Mapping[str, Callable[[str], bool]] = {
     "role_code": looks_like_code,
     "ack_ref": lambda text: ack_ref(text) is not None,
+    "safety": lambda text: safety_answer(text) is not None,
 }
 
 

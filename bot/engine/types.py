@@ -63,6 +63,8 @@ class ContactInfo:
     village_id: str | None = None
     notice_seen: bool = False
     role: str = "resident"
+    role_commune: str | None = None  # an officer's commune
+    role_village: str | None = None  # a head's village
     talking_ref: str | None = None  # an officer is talking with this person about a report
 
 

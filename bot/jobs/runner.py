@@ -35,6 +35,7 @@ class Runner:
         self._store = store
         self._sender = sender
         self._services = services
+        self.services = services  # later parts put what their jobs need in services.extra
         self._clock = clock
 
     async def run(self, work: Work) -> datetime | None:

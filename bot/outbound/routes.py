@@ -16,7 +16,8 @@ Order of preference:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -116,3 +117,29 @@ class Router:
                 return RouteChoice(route, tuple(passed))
             passed.append((route.adapter, reason))
         return RouteChoice(None, tuple(passed))
+
+    async def pick_many(
+        self, contacts: Sequence[ContactRecord], lane: str
+    ) -> dict[int, RouteChoice]:
+        """:meth:`pick` for a whole audience: one reachability check per adapter."""
+        candidates = {c.id: self.candidates(c, lane) for c in contacts}
+        by_adapter: dict[str, set[str]] = defaultdict(set)
+        for routes in candidates.values():
+            for route in routes:
+                by_adapter[route.adapter].add(route.urn)
+        refused: dict[tuple[str, str], str] = {}
+        for name, urns in by_adapter.items():
+            shut = await self._adapters[name].reachable_many(sorted(urns))
+            refused.update({(name, urn): why for urn, why in shut.items()})
+        chosen: dict[int, RouteChoice] = {}
+        for cid, routes in candidates.items():
+            passed: list[tuple[str, str]] = []
+            pick = None
+            for route in routes:
+                why = refused.get((route.adapter, route.urn))
+                if why is None:
+                    pick = route
+                    break
+                passed.append((route.adapter, why))
+            chosen[cid] = RouteChoice(pick, tuple(passed))
+        return chosen

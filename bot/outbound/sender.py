@@ -180,14 +180,23 @@ class Sender:
                 await tx.outbound.defer(rec.id, not_before=again)
 
     async def _stopped_skip(self, rec: OutboundRecord) -> bool:
-        """STOP wins over a notice already queued: skip it (True)."""
+        """STOP, a per-topic opt-out and a cancelled notice win over a notice already
+        queued: skip it (True). A disaster warning ignores topic choices, not STOP."""
         if rec.contact_id is None:
             return False
         async with self._store.transaction() as tx:
             contact = await tx.contacts.get(rec.contact_id)
-            if contact is None or not contact.stopped:
+            reason = "stopped" if contact is None or contact.stopped else None
+            if reason is None and rec.notice_id is not None:
+                notice = await tx.notices.get(rec.notice_id)
+                if notice is None or notice.status == "cancelled":
+                    reason = "cancelled"
+                elif notice.topic != "disaster_warnings":
+                    topics = await tx.subscriptions.active(rec.contact_id)
+                    reason = None if notice.topic in topics else "opted_out"
+            if reason is None:
                 return False
-            await tx.outbound.mark_skipped(rec.id, reason="stopped")
+            await tx.outbound.mark_skipped(rec.id, reason=reason)
         return True
 
     # -- one attempt --------------------------------------------------------------------------

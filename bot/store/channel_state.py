@@ -7,6 +7,7 @@ new key survives (primary key). No read-modify-write race is possible on either 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import insert, select, update
@@ -37,6 +38,19 @@ class SqlChannelState:
                 )
             ).first()
         return None if row is None else (dict(row[0]), int(row[1]))
+
+    async def get_many(self, keys: Sequence[str]) -> dict[str, JSON]:
+        found: dict[str, JSON] = {}
+        async with self._store.engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
+            for start in range(0, len(keys), 500):  # stays under SQLite's bound-variable cap
+                rows = await conn.execute(
+                    select(ChannelStateRow.key, ChannelStateRow.value).where(
+                        ChannelStateRow.key.in_(keys[start : start + 500])
+                    )
+                )
+                found.update({k: dict(v) for k, v in rows})
+        return found
 
     async def put(self, key: str, value: JSON, *, expected_version: int | None) -> bool:
         """Write if the stored version equals ``expected_version`` (None: key must be absent)."""

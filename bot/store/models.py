@@ -30,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.store.records import (
     JOB_STATUSES,
+    NOTICE_STATUSES,
     OUTBOUND_KINDS,
     OUTBOUND_STATUSES,
     PRIORITIES,
@@ -246,6 +247,7 @@ class OutboundMessage(Base):
         Index("ix_outbound_messages_adapter_external_id", "adapter", "external_id"),
         Index("ix_outbound_messages_status_updated_at", "status", "updated_at"),
         Index("ix_outbound_messages_urn_id", "urn", "id"),
+        Index("ix_outbound_messages_notice_id_status", "notice_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -269,8 +271,40 @@ class OutboundMessage(Base):
     segments: Mapped[int | None] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     priority: Mapped[str] = mapped_column(String(8), default="reply")
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class NoticeRow(Base):
+    """A notice a village head, an officer or an admin sends to villages: one outbound
+    message per (notice, recipient), keyed ``notice:<id>:<contact>:<part>`` (sent once)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", NOTICE_STATUSES), name="status"),
+        CheckConstraint(_one_of("topic", TOPICS), name="topic"),
+        Index("ix_notices_status_send_at", "status", "send_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender: Mapped[str] = mapped_column(String(128))  # contact:12 / user:3
+    sender_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    sender_role: Mapped[str] = mapped_column(String(16))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    village_ids: Mapped[list[str]] = mapped_column(JSON)  # empty: the whole commune / all
+    topic: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    ask_safety: Mapped[bool] = mapped_column(Boolean, default=False)
+    unaccented: Mapped[bool] = mapped_column(Boolean, default=False)
+    send_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    planned: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ChannelStateRow(Base):

@@ -34,7 +34,7 @@ MAY_FOLLOW: Final[dict[str, tuple[str, ...]]] = {
     "read": ("queued", "sending", "sent", "delivered"),
     "failed": ("queued", "sending", "sent"),
     "unknown": ("sending",),
-    "skipped": ("queued",),
+    "skipped": ("queued", "sending"),
 }
 OPEN: Final = ("queued", "sending")  # not finished: the sweeper looks after these
 
@@ -62,6 +62,7 @@ def _record(row: OutboundMessage) -> OutboundRecord:
         not_before=row.not_before,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        notice_id=row.notice_id,
     )
 
 

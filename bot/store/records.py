@@ -31,6 +31,8 @@ PRIORITIES: Final = ("reply", "bulk")  # the lane: replies are never starved by 
 # Why a message was sent: a direct reply, or a message the bot started itself.
 OUTBOUND_KINDS: Final = ("reply", "alert", "status", "officer_reply", "notice", "system")
 JOB_STATUSES: Final = ("pending", "running", "done", "failed")
+# scheduled -> planning -> sending -> done; cancelled before it went out
+NOTICE_STATUSES: Final = ("scheduled", "planning", "sending", "done", "cancelled")
 
 
 class NotFound(LookupError):
@@ -165,6 +167,7 @@ class OutboundRecord:
     not_before: datetime | None
     created_at: datetime
     updated_at: datetime
+    notice_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

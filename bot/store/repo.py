@@ -32,6 +32,7 @@ from bot.store.eligibility import EligibilityRepo
 from bot.store.engine import READ_ONLY, make_engine
 from bot.store.jobs import JobRepo
 from bot.store.messages import MessageRepo
+from bot.store.notices import NoticeRepo
 from bot.store.outbound import OutboundRepo
 from bot.store.places import PlaceRepo
 from bot.store.refs import random_code
@@ -58,6 +59,7 @@ class Tx:
         "eligibility",
         "jobs",
         "messages",
+        "notices",
         "outbound",
         "places",
         "reports",
@@ -82,6 +84,7 @@ class Tx:
         self.audit = AuditRepo(session)
         self.role_codes = RoleCodeRepo(session)
         self.messages = MessageRepo(session)
+        self.notices = NoticeRepo(session)
         self.users = UserRepo(session)
         self.triage = TriageRepo(session)
 

@@ -151,6 +151,14 @@ class ZaloOaAdapter(AdapterDefaults):
             return None
         return None if await self.window.closed(address.removeprefix(PREFIX)) is None else CLOSED
 
+    async def reachable_many(self, addresses: Sequence[str]) -> dict[str, str]:
+        """:meth:`reachable` for a whole audience at once (a notice to thousands)."""
+        if self._s.paid_quota:
+            return {}
+        users = [a.removeprefix(PREFIX) for a in addresses if a.startswith(PREFIX)]
+        shut = await self.window.closed_many(users)
+        return {PREFIX + u: CLOSED for u in shut}
+
     def _inbound(self, event: payloads.OaEvent) -> Inbound | None:
         base: dict[str, Any] = {
             "adapter": self.name,

@@ -20,7 +20,7 @@ looks without reserving (may a message the bot starts itself go out now?).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.channels.base import SendError
@@ -71,6 +71,18 @@ class ReplyWindow:
             return None
         found = await self._state.get(window_key(user_id))
         return _why_closed(found[0] if found else None, self._clock(), self._window_ms, self._free)
+
+    async def closed_many(self, user_ids: Sequence[str]) -> dict[str, str]:
+        """:meth:`closed` for many residents in one read: only those shut, with why."""
+        if self._free is None:
+            return {}
+        found = await self._state.get_many([window_key(u) for u in user_ids])
+        now, shut = self._clock(), {}
+        for user in user_ids:
+            why = _why_closed(found.get(window_key(user)), now, self._window_ms, self._free)
+            if why is not None:
+                shut[user] = why
+        return shut
 
     async def reserve(self, user_id: str) -> int | None:
         """Take one reply slot; returns the window's ``since`` (for :meth:`release`)."""

@@ -55,6 +55,8 @@ class Client:
         notice_seen: bool = True,
         village_id: str | None = None,
         role: str = "resident",
+        role_commune: str | None = None,
+        role_village: str | None = None,
         now: datetime = START,
         executor: FakeExecutor | None = None,
     ) -> None:
@@ -67,6 +69,8 @@ class Client:
             village_id=village_id,
             notice_seen=notice_seen,
             role=role,
+            role_commune=role_commune,
+            role_village=role_village,
         )
         self.now = now
         self.session: dict[str, Any] | None = None

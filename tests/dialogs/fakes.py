@@ -474,6 +474,7 @@ class FakeExecutor:
 
     def __init__(self) -> None:
         self.used_codes: set[str] = set()
+        self.notices: list[JSON] = []
         self.reports: list[JSON] = []
         self.subscriptions: set[str] = set()
         self.saved: list[JSON] = []
@@ -565,9 +566,35 @@ class FakeExecutor:
                     for r in shown
                 ],
             }  # fmt: skip
+        if action.name.startswith("notice."):
+            return self._notice(contact, action)
         if action.name == "role.redeem":
             return self._redeem(contact, normalize_code(str(args["code"])) or "")
         raise AssertionError(f"unknown action {action.name}")
+
+    def _notice(self, contact: ContactInfo, action: ActionRequest) -> JSON:
+        """Notices as the real service answers them, for a village of 143 people."""
+        args = action.args
+        if action.name == "notice.preview":
+            by = {"zalo": 98, "telegram": 31, "android_sms": 14}
+            return {"ok": True, "people": 143, "by_adapter": by, "unreachable": 0,
+                    "sms_messages": 14, "sms_segments": 28, "sms_cost_vnd": 9800,
+                    "where": "bản Nam Niệu" if contact.role == "head" or args.get("where")
+                    else "phường Chiềng An"}  # fmt: skip
+        if action.name == "notice.create":
+            self.notices.append(dict(args))
+            at = str(args.get("at") or "")
+            shown = f"{at[11:16]} {at[8:10]}/{at[5:7]}" if at else "08:00 01/03"
+            return {"ok": True, "id": len(self.notices), "at": shown}
+        if action.name == "notice.progress":
+            if not self.notices:
+                return {"found": False}
+            return {"found": True, "id": len(self.notices), "status": "sending",
+                    "planned": 143, "sent": 120, "failed": 2, "skipped": 0, "waiting": 21}  # fmt: skip
+        help_asked = args.get("answer") == "help"
+        if not self.notices and not args.get("notice"):
+            return {"ok": False, "reason": "no_warning"}
+        return {"ok": True, "ref": "TT-BBBBBB", "help": help_asked, "alerted": help_asked}
 
     def _acknowledge(self, contact: ContactInfo, ref: str) -> JSON:
         """Officers of phường Chiềng An (the transcripts' commune) may take its reports."""

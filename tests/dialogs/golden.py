@@ -52,6 +52,8 @@ def client_for(engine: Engine, data: dict[str, Any]) -> Client:
         notice_seen=bool(data.get("notice_seen", True)),
         village_id=data.get("village_id"),
         role=data.get("role", "resident"),
+        role_commune=data.get("role_commune"),
+        role_village=data.get("role_village"),
         now=now,
     )
 

@@ -18,7 +18,8 @@ def test_all_flows_load(engine: Engine) -> None:
     assert set(engine.flows) == {
         "eligibility", "household_change", "disaster", "loans",
         "subscribe", "unsubscribe", "report_status", "handover", "media_note", "privacy",
-        "role_code", "officer_ack", "officer_queue",
+        "role_code", "officer_ack", "officer_queue", "notice_compose", "notice_progress",
+        "safety_answer",
     }  # fmt: skip
 
 

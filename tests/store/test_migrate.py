@@ -22,6 +22,7 @@ TABLES = {
     "audit_events",
     "inbound_messages",
     "jobs",
+    "notices",
     "role_codes",
     "channel_state",
     "commune_predecessors",
