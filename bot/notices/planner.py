@@ -79,7 +79,7 @@ class Planner:
         )
         buttons: tuple[Button, ...] = ()
         if notice.ask_safety:
-            text += " " + t("notice.ask_safety", language, rendering)
+            text += " " + t("notice.answer_hint", language, rendering)
             buttons = (
                 Button(t("notice.safe_btn", language), f"{SAFETY}{notice.id}:safe"),
                 Button(t("notice.help_btn", language), f"{SAFETY}{notice.id}:help"),

@@ -589,8 +589,8 @@ class FakeExecutor:
         if action.name == "notice.progress":
             if not self.notices:
                 return {"found": False}
-            return {"found": True, "id": len(self.notices), "status": "sending",
-                    "planned": 143, "sent": 120, "failed": 2, "skipped": 0, "waiting": 21}  # fmt: skip
+            counts = {"planned": 143, "sent": 120, "failed": 2, "skipped": 0, "waiting": 21}
+            return {"found": True, "id": len(self.notices), "status": "sending", **counts}
         help_asked = args.get("answer") == "help"
         if not self.notices and not args.get("notice"):
             return {"ok": False, "reason": "no_warning"}
