@@ -71,7 +71,7 @@ class Planner:
         how to answer."""
         t = self._t
         text = t(
-            f"notice.{notice.topic}",
+            f"broadcast.{notice.topic}",
             language,
             rendering,
             sender=self.sender_title(notice, language),
@@ -79,13 +79,13 @@ class Planner:
         )
         buttons: tuple[Button, ...] = ()
         if notice.ask_safety:
-            text += " " + t("notice.answer_hint", language, rendering)
+            text += " " + t("broadcast.answer_hint", language, rendering)
             buttons = (
-                Button(t("notice.safe_btn", language), f"{SAFETY}{notice.id}:safe"),
-                Button(t("notice.help_btn", language), f"{SAFETY}{notice.id}:help"),
+                Button(t("broadcast.safe_btn", language), f"{SAFETY}{notice.id}:safe"),
+                Button(t("broadcast.help_btn", language), f"{SAFETY}{notice.id}:help"),
             )
         if rendering == "sms":
-            text += " " + t("notice.stop_sms", language)
+            text += " " + t("broadcast.stop_sms", language)
             if notice.unaccented:
                 text = unaccent(text)
             buttons = ()
@@ -95,11 +95,11 @@ class Planner:
         if notice.sender_role == "head" and notice.village_ids:
             village = self._places.village(notice.village_ids[0])
             place = village.display_name if village else notice.village_ids[0]
-            return self._t("notice.from_head", language, place=place)
+            return self._t("broadcast.from_head", language, place=place)
         commune = self._places.commune(notice.commune_code) if notice.commune_code else None
         if commune is not None:
-            return self._t("notice.from_commune", language, place=commune.display_name)
-        return self._t("notice.from_bot", language)
+            return self._t("broadcast.from_commune", language, place=commune.display_name)
+        return self._t("broadcast.from_bot", language)
 
     async def audience(self, tx: Tx, notice: NoticeRecord) -> list[ContactRecord]:
         return await tx.notices.audience(
