@@ -300,6 +300,9 @@ class Settings(BaseSettings):
     bulk_pumps: int = Field(
         2, ge=1, le=64, description="Pumps per adapter sharing its bulk messages (any worker)."
     )
+    notice_watch_seconds: int = Field(
+        20, ge=1, le=3600, description="How often a notice being sent is checked for the summary."
+    )
     role_code_ttl_hours: int = Field(
         72, gt=0, le=24 * 30, description="How long a one-time role code can be used."
     )

@@ -55,5 +55,6 @@ async def watch_notice(services: JobServices, tx: Tx, args: JSON) -> None:
 async def _watch(services: JobServices, tx: Tx, notice_id: int, n: int) -> None:
     await tx.jobs.add(
         WATCH_JOB, {"notice_id": notice_id, "n": n}, lane="bulk",
-        run_at=watch_after(services.clock()), key=f"notice:{notice_id}:watch:{n}",
+        run_at=watch_after(services.clock(), services.settings.notice_watch_seconds),
+        key=f"notice:{notice_id}:watch:{n}",
     )  # fmt: skip

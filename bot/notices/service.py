@@ -102,5 +102,5 @@ class Notices:
         return await tx.notices.progress(notice)
 
 
-def watch_after(now: datetime) -> datetime:
-    return now + timedelta(seconds=20)
+def watch_after(now: datetime, seconds: int) -> datetime:
+    return now + timedelta(seconds=seconds)

@@ -151,8 +151,13 @@ def _alert(
         key, what = "alert.handover", str(d.get("reason") or "").strip()
     else:
         key = "alert.danger" if d.get("danger_now") else "alert.flagged"
-        hazard = d.get("hazard") or report.subtype
-        what = t(f"ds.hazard.{hazard}", language) if hazard else t("alert.no_hazard", language)
+        hazard = d.get("hazard") or (None if d.get("from_notice") else report.subtype)
+        if d.get("from_notice"):
+            what = t("alert.notice_help", language, notice=d["from_notice"])
+        elif hazard:
+            what = t(f"ds.hazard.{hazard}", language)
+        else:
+            what = t("alert.no_hazard", language)
     vulnerable = [str(v) for v in d.get("vulnerable") or () if v and v != "none"]
     who = ", ".join(t(f"ds.vul.{v}", language).lower() for v in vulnerable)
     values = {
