@@ -6,59 +6,28 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from bot.app import prepare_database
-from bot.channels.sim import SimAdapter
-from bot.config import ROOT
-from bot.engine.engine import Engine
-from bot.engine.types import EngineServices
-from bot.jobs.registry import JobServices
-from bot.jobs.runner import Runner
-from bot.outbound.contact import ContactSender
-from bot.outbound.limiter import MemoryRateLimiter
-from bot.outbound.routes import Router
-from bot.outbound.sender import Sender
-from bot.places.gazetteer import Gazetteer
-from bot.policy.service import Policy
 from bot.reports.alerts import request_alert
-from bot.store.models import OutboundMessage
 from bot.store.records import ReportRecord
-from bot.store.repo import Store
-from bot.store.work import Work
-from tests.conftest import make_settings
+from tests.support.jobrig import JobRig, job_rig
 
 CHIENG_AN = "03664"
 
 
-class Clock:
-    """Starts at the real now (jobs are stamped with it when written), then only moves when a
-    test moves it."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC) + timedelta(seconds=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @dataclass
-class Rig:
-    store: Store
-    runner: Runner
-    clock: Clock
-
-    async def person(self, user: str, role: str = "resident", commune: str | None = None) -> int:
-        async with self.store.transaction() as tx:
-            c = await tx.contacts.get_or_create(f"sim:{user}", "sim", "vi")
-            await tx.contacts.update(c.id, role=role, role_commune=commune)
-            if user == "resident":
-                await tx.contacts.add_urn(c.id, "tel:+84912345678")
-        return c.id
+class Rig(JobRig):
+    async def person(  # type: ignore[override]
+        self, user: str, role: str = "resident", commune: str | None = None
+    ) -> int:
+        contact = await super().person(user, role, commune)
+        if user == "resident":
+            async with self.store.transaction() as tx:
+                await tx.contacts.add_urn(contact, "tel:+84912345678")
+        return contact
 
     async def report(
         self, contact: int, *, danger: bool, commune: str | None = CHIENG_AN
@@ -73,43 +42,17 @@ class Rig:
             assert await request_alert(tx, report)
         return report
 
-    async def run_due(self) -> None:
-        """What the queue would run now: every due job (the clock decides)."""
-        async with self.store.read() as tx:
-            due = await tx.jobs.due(now=self.clock(), stale_running=self.clock())
-        for job in due:
-            await self.runner.run(Work("job", job.id))
-
     async def alerts(self) -> list[tuple[str, str]]:
-        async with self.store.engine.connect() as conn:
-            rows = await conn.execute(
-                select(OutboundMessage.urn, OutboundMessage.text)
-                .where(OutboundMessage.kind == "alert")
-                .order_by(OutboundMessage.id)
-            )
-            return [(u, t) for u, t in rows]
+        return [(m["urn"], m["text"]) for m in await self.messages("alert")]
 
 
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    settings = make_settings(tmp_path, public_url="https://bot.xa.vn")
-    await prepare_database(settings)
-    store = Store(settings.database_url)
-    places = Gazetteer.load(ROOT / "data" / "places")
-    engine = Engine(
-        ROOT / "dialogs",
-        EngineServices(places=places, policy=Policy.load(ROOT / "data" / "policy")),
-    )
-    adapters = {"sim": SimAdapter(settings)}
-    router = Router(adapters, settings)
-    out = ContactSender(adapters, router)  # type: ignore[arg-type]
-    clock = Clock()
-    sender = Sender(store, adapters, MemoryRateLimiter(), router, settings=settings)  # type: ignore[arg-type]
-    runner = Runner(store, sender, JobServices(settings, out, engine.text, clock), clock=clock)
+    base = await job_rig(tmp_path, public_url="https://bot.xa.vn")
     try:
-        yield Rig(store, runner, clock)
+        yield Rig(base.store, base.runner, base.sender, base.notices, base.clock)
     finally:
-        await store.close()
+        await base.store.close()
 
 
 async def test_danger_ladder_officers_then_again_then_admins(rig: Rig) -> None:
