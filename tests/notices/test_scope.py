@@ -105,7 +105,7 @@ async def test_an_accepted_notice_is_audited_with_its_audience(rig: JobRig) -> N
 )
 async def test_bad_drafts_are_refused(rig: JobRig, topic: str, text: str) -> None:
     async with rig.store.transaction() as tx:
-        with pytest.raises(ValueError):  # noqa: PT011 - the message is for the sender
+        with pytest.raises(ValueError):
             await rig.notices.create(tx, OFFICER, Draft(topic, text))
     async with rig.store.read() as tx:
         assert await tx.notices.by_sender(OFFICER.actor) == []

@@ -27,6 +27,7 @@ from bot.outbound.routes import Router
 from bot.outbound.sender import Sender
 from bot.places.gazetteer import Gazetteer
 from bot.policy.service import Policy
+from bot.ports import ChannelAdapter
 from bot.store.models import OutboundMessage
 from bot.store.repo import Store
 from bot.store.work import Work
@@ -102,9 +103,9 @@ async def job_rig(tmp_path: Path, **settings: object) -> JobRig:
         ROOT / "dialogs",
         EngineServices(places=places, policy=Policy.load(ROOT / "data" / "policy")),
     )
-    adapters = {"sim": SimAdapter(config)}
-    router = Router(adapters, config)  # type: ignore[arg-type]
-    out = ContactSender(adapters, router)  # type: ignore[arg-type]
+    adapters: dict[str, ChannelAdapter] = {"sim": SimAdapter(config)}
+    router = Router(adapters, config)
+    out = ContactSender(adapters, router)
     clock = Clock()
     sender = Sender(
         store,
@@ -112,14 +113,14 @@ async def job_rig(tmp_path: Path, **settings: object) -> JobRig:
         MemoryRateLimiter(),
         router,
         settings=config,
-        clock=clock,  # type: ignore[arg-type]
+        clock=clock,
     )
     planner = Planner(
         adapters,
         router,
         engine.text,
         places,
-        sms_price_vnd=config.sms_price_vnd,  # type: ignore[arg-type]
+        sms_price_vnd=config.sms_price_vnd,
     )
     notices = Notices(planner, places)
     services = JobServices(config, out, engine.text, clock, extra={"notices": notices})
