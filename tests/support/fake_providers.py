@@ -64,11 +64,11 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -95,6 +95,16 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+S = TypeVar("S", bound="_Served")
+
+
+@contextlib.contextmanager
+def serving(servers: Mapping[str, S]) -> Iterator[dict[str, S]]:
+    """Start every server (fake or sink), yield them by name, stop them all at the end."""
+    with contextlib.ExitStack() as stack:
+        yield {name: stack.enter_context(server) for name, server in servers.items()}
 
 
 def recipient_of(address: str) -> str:
@@ -179,6 +189,12 @@ class _Served:
         self._stopping.set()  # held answers end now
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 @dataclass
@@ -940,3 +956,13 @@ class FakeAndroidGateway(FakeProvider):
 def _local_now() -> str:
     """The phone's clock format: ``2026-06-22T15:46:11.000+07:00``."""
     return datetime.now(VN).isoformat(timespec="milliseconds")
+
+
+# The fake of each adapter, by the adapter's registry name (integrations/registry.py).
+FAKES: dict[str, type[FakeProvider]] = {
+    "telegram": FakeTelegram,
+    "zalo": FakeZaloOa,
+    "zalo_bot": FakeZaloBot,
+    "twilio_sms": FakeTwilio,
+    "android_sms": FakeAndroidGateway,
+}

@@ -29,6 +29,7 @@ from tests.support.fake_providers import (
     FakeZaloOa,
     WebhookSink,
     recipient_of,
+    serving,
 )
 
 
@@ -139,10 +140,8 @@ def client() -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def fakes() -> Iterator[dict[str, Any]]:
     """One running fake per provider for the module; each test resets the one it uses."""
-    started = {name: speaker.fake().start() for name, speaker in SPEAKERS.items()}
-    yield started
-    for fake in started.values():
-        fake.stop()
+    with serving({name: speaker.fake() for name, speaker in SPEAKERS.items()}) as started:
+        yield started
 
 
 def test_accepts_and_records_recipient_text_and_time(
@@ -369,9 +368,8 @@ def _wait_for(check: Callable[[], bool], seconds: float = 3) -> None:
 
 @pytest.fixture(scope="module")
 def sink() -> Iterator[WebhookSink]:
-    server = WebhookSink().start()
-    yield server
-    server.stop()
+    with WebhookSink() as server:
+        yield server
 
 
 def test_twilio_posts_signed_status_callbacks(
