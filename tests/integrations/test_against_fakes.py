@@ -32,10 +32,17 @@ from bot.channels.base import DeliveryStatus, SendError, SendResult, WebhookRequ
 from bot.config import Settings
 from bot.domain.messages import Outbound
 from bot.ports import ChannelAdapter
-from integrations.common import MAYBE_SENT
+from integrations.common import MAYBE_SENT, NOT_SENT
 from integrations.registry import build, section_name
 from tests.integrations.harness import deps
-from tests.support.fake_providers import FAKES, FakeZaloOa, WebhookSink, recipient_of, serving
+from tests.support.fake_providers import (
+    FAKES,
+    FakeZaloOa,
+    WebhookSink,
+    free_port,
+    recipient_of,
+    serving,
+)
 
 SHORT = 0.3  # the client timeout in the timeout cases; the fake holds the answer for 2 s
 TEXT = "Bản Nậm Nhừ: họp dân lúc 7 giờ sáng mai tại nhà văn hoá"
@@ -280,6 +287,47 @@ async def test_dropped_connection_is_unknown(rig: Rig, fakes: dict[str, Any]) ->
     error = await send_error(rig, fake)
     assert (error.kind, error.code) == ("unknown", MAYBE_SENT), error
     assert fake.faulted == 1
+
+
+class Elsewhere:
+    """``fake``'s settings, but a URL where nothing listens (the provider is down)."""
+
+    def __init__(self, fake: Any) -> None:
+        self._fake = fake
+        self.url = f"http://127.0.0.1:{free_port()}"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fake, name)
+
+
+async def test_provider_down_is_retryable_never_sent(rig: Rig, fakes: dict[str, Any]) -> None:
+    error = await send_error(rig, Elsewhere(fakes[rig.name].reset()))
+    assert (error.kind, error.code) == ("retryable", NOT_SENT), error
+
+
+async def test_random_5xx_under_a_burst(rig: Rig, fakes: dict[str, Any]) -> None:
+    fake = fakes[rig.name].reset(fail_rate=0.25, seed=3)
+    outcomes: list[str] = []
+    async with adapter(rig, fake) as built:
+        for n in range(40):
+            try:
+                await built.send(outbound(rig, f"{TEXT} #{n}", outbound_id=f"out-{n}"))
+                outcomes.append("sent")
+            except SendError as error:
+                outcomes.append(error.kind)
+    assert set(outcomes) == {"sent", "retryable"}
+    assert (outcomes.count("sent"), outcomes.count("retryable")) == (fake.accepted, fake.faulted)
+    assert 4 <= fake.faulted <= 16
+
+
+async def test_limit_under_concurrent_sends(rig: Rig, fakes: dict[str, Any]) -> None:
+    fake = fakes[rig.name].reset(limit_per_second=5)
+    async with adapter(rig, fake) as built:
+        sends = [built.send(outbound(rig, outbound_id=f"out-{n}")) for n in range(12)]
+        results = await asyncio.gather(*sends, return_exceptions=True)
+    kinds = [r.kind if isinstance(r, SendError) else "sent" for r in results]
+    assert (kinds.count("sent"), kinds.count("throttled")) == (5, 7), results
+    assert (fake.accepted, fake.refused) == (5, 7)
 
 
 async def test_blocked_recipient(rig: Rig, fakes: dict[str, Any]) -> None:
