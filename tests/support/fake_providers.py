@@ -34,21 +34,31 @@ What each one reproduces, and what it does not:
 - :class:`FakeAndroidGateway` — the gateway's local-server API at the root: ``POST
   /messages`` (Basic auth) -> 202 and a MessageState, 409 for an id it already has, 503
   ``QueueLimitExceeded`` (or 429, ``throttle_status``) over the limit; ``/webhooks``
-  registration; the registered ``sms:sent`` / ``sms:delivered`` webhooks are posted, signed
-  (``X-Signature`` HMAC-SHA256 of body + ``X-Timestamp``). Not reproduced: the phone's own
-  pacing, multi-part reports per part, ``sms:failed`` from the network, encryption.
+  registration; after each accepted message the ``report_events`` (default ``sms:sent``,
+  ``sms:delivered``; ``sms:failed`` on request) that have a registered webhook are posted,
+  signed (``X-Signature`` HMAC-SHA256 of body + ``X-Timestamp``). Not reproduced: the
+  phone's own pacing and SIM limits, one ``sms:delivered`` per part, the ``/3rdparty/v1``
+  prefix of the cloud and private servers (point ``base_url`` at ``.url``), encryption.
 
 Knobs on every fake: ``limit_per_second`` (at most that many accepted in any sliding one-second
 window; beyond it the provider's throttle answer, counted in ``refused``), ``fail_next`` (a
-queue of faults answered next, before anything else: an HTTP status, ``"throttle"``,
-``"timeout"`` = the message is accepted and recorded but the answer is held until the client
-gives up or ``timeout_hold`` seconds pass, ``"drop"`` = the connection is closed after the
-request was read and nothing is recorded), ``fail_rate`` (that fraction of requests answered
+queue of faults, one per request once its auth and body are read: an HTTP status (429 is the
+provider's own 429), ``"throttle"`` (the answer over the limit), ``"timeout"`` = the message
+is accepted and recorded but the answer is held until the client gives up or
+``timeout_hold`` seconds pass, ``"drop"`` = the connection is closed after the request was
+read and nothing is recorded), ``fail_rate`` (that fraction of requests answered
 with one of ``fail_statuses``, drawn from ``random.Random(seed)``), ``proxy_pages`` (502 / 503 /
 504 answered as a load balancer's HTML page rather than the provider's JSON), ``delay`` per
 accepted message, ``blocked`` recipients (the provider's "blocked / unsubscribed" answer), and
 the counters ``accepted``, ``refused`` (throttle answers) and ``faulted`` (injected faults; a
 ``"timeout"`` counts as accepted too).
+
+Using them: :data:`FAKES` maps each adapter's registry name to its fake; ``with fake:`` or
+:func:`serving` starts and stops them; ``reset(**knobs)`` gives a running fake a fresh start
+(uvicorn takes ~0.2 s to stop, so tests and benches share one); :class:`WebhookSink` records
+what a fake posts back. Capacity: one uvicorn thread answers ~2,000 sends/s to an aiohttp
+client in the same process; an httpx client in the same process gets 150-400/s (httpx, not
+the fake), so a bench should send from another process.
 """
 
 from __future__ import annotations
@@ -235,7 +245,6 @@ class Incoming:
 class FakeProvider(_Served):
     """The shared machinery; a subclass speaks one provider's protocol (see the module doc)."""
 
-    provider: ClassVar[str] = "provider"
     delay: float = 0.0
     limit_per_second: float | None = None
     fail_next: deque[Fault] = field(default_factory=deque)
@@ -552,8 +561,6 @@ BOT_API_ERRORS = {
 
 @dataclass
 class FakeTelegram(_BotApi):
-    provider: ClassVar[str] = "telegram"
-
     def other(self, method: str) -> Response:
         if method == "getMe":
             me = {"id": 7000000001, "is_bot": True, "first_name": "Fake", "username": "fake_bot"}
@@ -574,7 +581,6 @@ class FakeTelegram(_BotApi):
 
 @dataclass
 class FakeZaloBot(_BotApi):
-    provider: ClassVar[str] = "zalo_bot"
     max_text: ClassVar[int] = 2000
 
     def new_id(self, n: int, incoming: Incoming) -> str:
@@ -601,7 +607,6 @@ ZALO_ERRORS = {
 class FakeZaloOa(FakeProvider):
     """OA API v3 CS messages and the v4 OAuth refresh (see the module doc)."""
 
-    provider: ClassVar[str] = "zalo"
     access_token: str = "fake-oa-access"
     refresh_token: str = "fake-oa-refresh"
     app_secret: str | None = None  # checked against the refresh's secret_key header when set
@@ -696,7 +701,6 @@ TWILIO_ERRORS = {
 class FakeTwilio(FakeProvider):
     """Programmable Messaging's create-message call and status callbacks."""
 
-    provider: ClassVar[str] = "twilio_sms"
     account_sid: str = "AC" + "0" * 32
     auth_token: str = "fake-auth-token"
     retry_after: int | None = None  # Twilio documents no Retry-After on 429
@@ -815,7 +819,6 @@ class FakeTwilio(FakeProvider):
 class FakeAndroidGateway(FakeProvider):
     """The gateway's message and webhook API (local-server paths, at the root)."""
 
-    provider: ClassVar[str] = "android_sms"
     username: str = "sms"
     password: str = "fake-password"
     signing_key: str = "fake-signing-key"
