@@ -37,6 +37,10 @@ class ThrottleAwareHttpClient(AsyncHttpClient):  # type: ignore[misc]
     async def request(self, method: str, uri: str, **kwargs: Any) -> Any:
         if self._inner is None:
             self._inner = AsyncTwilioHttpClient(timeout=TIMEOUT)
+        if kwargs.get("timeout") is None:
+            # the SDK keeps a client's timeout but passes the caller's (None: no timeout at
+            # all) to aiohttp; a Twilio that never answers must not hold the sender forever
+            kwargs["timeout"] = getattr(self._inner, "timeout", None) or TIMEOUT
         response = await self._inner.request(method, uri, **kwargs)
         throttled = throttling(response.status_code, response.text, response.headers)
         if throttled is not None:

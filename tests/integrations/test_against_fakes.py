@@ -449,18 +449,9 @@ async def test_android_reports_reach_the_webhook_set_through_the_adapter(
     assert statuses == [DeliveryStatus("notice-9:contact-5", "delivered")]
 
 
-# -- a mis-mapping found against the fakes ----------------------------------------------------
+# -- found against the fakes: the SDK dropped its timeout ----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "twilio's AsyncTwilioHttpClient keeps its timeout but passes timeout=None to aiohttp "
-        "(= no timeout) on every request, so the adapter's TIMEOUT (15 s, "
-        "integrations/twilio_sms/http.py) is never applied: a Twilio that holds the answer "
-        "holds the sender for as long as it likes, instead of an `unknown` after 15 s"
-    ),
-)
 async def test_twilio_client_timeout_is_applied(fakes: dict[str, Any]) -> None:
     """The adapter's own transport class, with a 0.3 s timeout in place of its 15 s, against
     a Twilio that answers (201) after 1.2 s: the send should fail ``unknown`` at 0.3 s."""
