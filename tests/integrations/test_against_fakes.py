@@ -449,7 +449,7 @@ async def test_android_reports_reach_the_webhook_set_through_the_adapter(
     assert statuses == [DeliveryStatus("notice-9:contact-5", "delivered")]
 
 
-# -- found against the fakes: the SDK dropped its timeout ----------------------------------------------------
+# -- found against the fakes: the SDK dropped its timeout ----------------------------------
 
 
 async def test_twilio_client_timeout_is_applied(fakes: dict[str, Any]) -> None:
