@@ -1,21 +1,10 @@
-"""A migrated SQLite store per test (the PostgreSQL contract lives in tests/store/)."""
+"""The store of the sending tests: a migrated, empty database on SQLite and on PostgreSQL
+(the fixtures of tests/store/conftest.py), so the claiming and re-taking of rows is tested on
+both."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
+# fixtures, used by name: the store on each backend
+from tests.store.conftest import backend_url, migrated_postgres, store, store_url
 
-import pytest
-
-from bot.store import Store, upgrade_database
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'banbot.db'}"
-    await upgrade_database(url)
-    s = Store(url)
-    try:
-        yield s
-    finally:
-        await s.close()
+__all__ = ["backend_url", "migrated_postgres", "store", "store_url"]
