@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -66,7 +67,8 @@ class SaqQueue:
         await queue.enqueue(
             "run",
             key=key,
-            scheduled=int(item.at.timestamp()) if item.at else 0,
+            # saq counts whole seconds: round up, or an item runs up to 1 s before its time
+            scheduled=math.ceil(item.at.timestamp()) if item.at else 0,
             timeout=JOB_TIMEOUT,
             heartbeat=self.heartbeat,
             retries=3,
