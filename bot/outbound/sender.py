@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -156,21 +157,23 @@ class Sender:
             log.error("bulk messages for %s, which is not enabled", adapter)
             return None
         started = self._clock()
+        # a claimed row left "sending" longer than `stale` is taken by another pump as its
+        # dead sender's, and sent twice: on a slow channel a batch outlasts that
+        hold = min(PUMP_BUDGET, self.stale / 2)
+        size = self._claim_size(adapter, hold)
         while True:
             now = self._clock()
             if now - started > PUMP_BUDGET:
                 return now  # let other items have the worker; the queue runs this again
             async with self._store.transaction() as tx:
                 batch = await tx.outbound.claim_bulk(
-                    adapter, limit=self._batch, now=now, stale_before=now - self.stale
+                    adapter, limit=size, now=now, stale_before=now - self.stale
                 )
             if not batch:
                 async with self._store.read() as tx:
                     waiting = await tx.outbound.bulk_waiting(now=self._clock())
                 return waiting.get(adapter) if adapter in waiting else None
-            # a claimed row left "sending" longer than `stale` is taken by another pump as
-            # its dead sender's, and sent twice: on a slow channel a batch outlasts that
-            hold_until = now + min(PUMP_BUDGET, self.stale / 2)
+            hold_until = now + hold
             for n, rec in enumerate(batch):
                 if self._clock() > hold_until:
                     await self._release(batch[n:], None)
@@ -178,9 +181,20 @@ class Sender:
                 if await self._stopped_skip(rec):
                     continue
                 due = await self._bulk_one(rec, hold_until)
-                if due is not None:
+                if due is not None:  # a wait this long is the adapter's (a pause, Android)
                     await self._release(batch[n:], due)
-                    break
+                    return due
+
+    def _claim_size(self, adapter: str, hold: timedelta) -> int:
+        """Rows to claim at once: no more than the adapter's rate lets out while a pump may
+        hold them (Android: 1 a minute, so 1 — not 50 claimed to give 49 back; Telegram: 50).
+        A burst still goes out at once, one short claim after another."""
+        limits = self.limits.get(adapter)
+        rates = [r.rate for r in limits.rules if r.scope == "channel"] if limits else []
+        if not rates:
+            return self._batch
+        can = min(hold.total_seconds() * r.per_second for r in rates)
+        return max(1, min(self._batch, math.ceil(can)))
 
     async def _bulk_one(self, rec: OutboundRecord, hold_until: datetime) -> datetime | None:
         """Send one claimed bulk row at the adapter's rate. None when done with it; else,
