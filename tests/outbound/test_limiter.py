@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.outbound.limiter import MemoryRateLimiter, Rate, RedisRateLimiter
 from bot.ports import RateLimiter
-
-
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
-async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
-    if request.param == "memory":
-        yield MemoryRateLimiter()
-        return
-    client = Redis.from_url(request.getfixturevalue("redis_url"))
-    prefix = f"test:rl:{secrets.token_hex(4)}:"
-    try:
-        yield RedisRateLimiter(client, prefix=prefix)
-    finally:
-        keys = [k async for k in client.scan_iter(match=prefix + "*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 class TestLimiterContract:
