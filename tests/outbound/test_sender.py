@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from bot.channels.base import SendError, SendResult
+from bot.domain.messages import Outbound
 from bot.jobs.local import LocalQueue
 from bot.outbound.limiter import Rate
 from bot.outbound.retry import RetryPolicy
@@ -354,3 +355,26 @@ class TestBulk:
         twice = {t: n for t, n in Counter(m.text for m in sms.calls).items() if n > 1}
         assert twice == {}
         assert len(sms.calls) == 14
+
+    async def test_a_pump_with_slow_sends_gives_back_rows_before_they_look_stale(
+        self, store: Store
+    ) -> None:
+        """A provider taking 40 s a call (a phone gateway on a bad link): after the hold
+        (half the stale time) the pump gives back what it has not sent, unsent and uncounted,
+        so no other pump can take those rows for a dead sender's."""
+        tg = fake("telegram")
+        b = bench(store, tg)
+        sent = tg.send
+
+        async def slow(message: Outbound) -> SendResult:
+            b.time.advance(40)
+            return await sent(message)
+
+        tg.send = slow  # type: ignore[method-assign]
+        ids = [await b.message(None, f"telegram:{n}", f"tin {n}", lane="bulk") for n in range(5)]
+        assert await b.sender.pump("telegram") == b.time()  # budget spent: run me again
+        rows = [await b.row(i) for i in ids]
+        assert [(r.status, r.attempts) for r in rows] == [("sent", 1)] * 2 + [("queued", 0)] * 3
+        while await b.sender.pump("telegram") is not None:  # the queue runs it again
+            pass
+        assert [m.text for m in tg.calls] == [f"tin {n}" for n in range(5)]  # each once
