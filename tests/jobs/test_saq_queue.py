@@ -56,6 +56,15 @@ async def test_an_item_is_never_due_before_its_time(queue: SaqQueue) -> None:
     assert job.scheduled == math.ceil(at.timestamp()) >= at.timestamp()
 
 
+async def test_an_item_due_now_is_queued_at_once(queue: SaqQueue) -> None:
+    past = datetime.now(UTC) - timedelta(seconds=5)
+    await queue.enqueue([Work("send", 8, at=past), Work("send", 9)])
+    for key in ("send:8", "send:9"):
+        job = await queue.queues["reply"].job(key)
+        assert job is not None and job.scheduled == 0  # not left for the next schedule tick
+    assert await queue.queues["reply"].count("queued") == 2
+
+
 async def test_an_item_that_asks_runs_again_under_a_key_of_its_own(queue: SaqQueue) -> None:
     """A send whose row waits asks for the row's ``not_before``: the next run is queued under
     a key of its own, due no earlier. (Due earlier, it would find the row still waiting and
