@@ -48,7 +48,12 @@ GATEWAY = limits_for("android_sms")  # Rate(1/60, burst=10): the slowest channel
 SPEED = 120  # one SMS every 0.5 s instead of every minute
 INTERVAL = 1 / (GATEWAY.rules[0].rate.per_second * SPEED)  # seconds: the limiter interval
 NOTICES = 60
-ANSWER = "Đã nhận tin báo của bác. Mã: TT-7K3Q9M"
+# a real answer: 181 accented characters, 3 SMS segments (the settings' budget), among
+# 1-segment notices — the answer costs more than any notice, and still goes first
+ANSWER = (
+    "Đã nhận tin báo của bác, mã TT-7K3Q9M. Cán bộ xã Chiềng An sẽ gọi lại cho bác trong hôm "
+    "nay. Nếu nước còn lên hoặc có người bị thương, bác gọi ngay 112 hoặc báo trưởng bản Nam Niệu."
+)
 
 
 def sped_up(limits: ChannelLimits, speed: float) -> ChannelLimits:
@@ -160,6 +165,10 @@ async def test_a_reply_goes_out_within_one_interval_while_bulk_saturates_the_gat
     before = gateway.bulk_sent()
     await until(gateway.answered, 10 * INTERVAL, f"the answer (after {before} bulk sends)")
     left = next(at for text, at in gateway.left if text == ANSWER)
+    [answer] = [m for m in gateway.sent if m.text == ANSWER]
+    async with store.read() as tx:
+        row = await tx.outbound.get(int(str(answer.meta["outbound_id"])))
+    assert row is not None and row.segments == 3  # the limiter charged it 3 units
     # the answer's tries at the limiter: (seconds after the resident wrote, wait)
     tries = [(round(at - arrived, 3), w) for r, w, at in bot.limiter.answers if r == 0.0]
     assert tries[0][1] == 0.0, f"the answer found no unit at its first try: {tries}"
