@@ -148,7 +148,8 @@ class RateLimiter(Protocol):
         """0.0 if ``cost`` units were taken now; else the seconds to wait (nothing taken).
 
         ``reserve`` units of the bucket stay free for others: bulk sends take with
-        ``reserve=1`` so a reply always finds a unit (replies are never starved by bulk).
+        ``reserve=1`` so a reply always finds a unit (replies are never starved by bulk); a
+        taker with ``reserve=0`` (a reply) needs one free unit whatever its ``cost``.
         """
         ...
 

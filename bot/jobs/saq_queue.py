@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import signal
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -66,7 +68,7 @@ class SaqQueue:
         await queue.enqueue(
             "run",
             key=key,
-            scheduled=int(item.at.timestamp()) if item.at else 0,
+            scheduled=_scheduled(item.at),
             timeout=JOB_TIMEOUT,
             heartbeat=self.heartbeat,
             retries=3,
@@ -84,6 +86,14 @@ class SaqQueue:
     async def aclose(self, grace_seconds: float = 10.0) -> None:
         for q in self.queues.values():
             await q.disconnect()
+
+
+def _scheduled(at: datetime | None) -> int:
+    """saq's due time: 0 (at once) for an item due now or before; else in whole seconds,
+    rounded up — rounded down, an item ran up to 1 s before its time."""
+    if at is None or at.timestamp() <= time.time():
+        return 0
+    return math.ceil(at.timestamp())
 
 
 async def run_item(ctx: ItemContext, *, what: str, id: int, lane: str, adapter: str | None) -> None:

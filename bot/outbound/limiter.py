@@ -15,8 +15,10 @@ is full rather than refused forever; it then costs its full time.
 Replies are never starved by bulk ("reserve before you take"): a bulk send takes with
 ``reserve=1``, so it only succeeds while at least one unit would stay in the bucket after it.
 Under a flood of bulk sends the bucket hovers one unit above empty, and a reply (``reserve=0``)
-finds that unit at once: it waits at most one interval, never behind the bulk queue. (A rule
-with ``burst < reserve + 1`` has no room to reserve; its bulk and replies compete equally.)
+needs only that one free unit to start, whatever its cost (a 3-segment SMS answer among
+1-segment notices): it waits at most one interval, never behind the bulk queue, and then costs
+its full time — the bulk waits for it. (A rule with ``burst < reserve + 1`` has no room to
+reserve; its bulk and replies compete equally.)
 
 A ``pause`` (the provider answered 429 with a retry-after) stops every taker of a key until it
 ends; the Redis backend keeps it in Redis, so every process respects it.
@@ -51,7 +53,10 @@ def _gcra(
     """(wait, new_tat); the shared arithmetic, mirrored by the Lua script."""
     interval = 1.0 / rate.per_second
     room = rate.burst - reserve if rate.burst - reserve >= 1 else rate.burst
-    tolerance = max(room, cost) * interval
+    # a reply starts on one free unit whatever its cost; bulk needs its cost free (the
+    # whole room for a bigger one)
+    need = min(cost, 1.0 if reserve == 0 else room)
+    tolerance = (room - need + cost) * interval
     start = now if tat is None or tat < now else tat
     new_tat = start + cost * interval
     allow_at = new_tat - tolerance
@@ -94,9 +99,12 @@ if paused > 0 then return tostring(paused / 1000) end
 local interval = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
 local burst = tonumber(ARGV[3])
-local room = burst - tonumber(ARGV[4])
+local reserve = tonumber(ARGV[4])
+local room = burst - reserve
 if room < 1 then room = burst end
-local tolerance = math.max(room, cost) * interval
+local need = math.min(cost, room)
+if reserve == 0 then need = math.min(cost, 1) end
+local tolerance = (room - need + cost) * interval
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local tat = tonumber(redis.call('GET', KEYS[1]))

@@ -15,6 +15,8 @@ Invariants:
 - replies are never starved by bulk: bulk takes from the send limits with a reserve of one
   unit (:mod:`bot.outbound.limiter`) and has its own workers, so a reply neither waits in a
   queue behind bulk nor finds the budget empty;
+- a pump holds the rows it claimed for at most half the stale time: a slower batch gives the
+  rest back rather than let another pump take them as a dead sender's (and send them twice);
 - a wait (a send limit, an earlier message to the same person, a retry) is written as the
   row's ``not_before`` before the queue item ends, so the sweeper can tell a waiting message
   from a lost one;
@@ -30,8 +32,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.channels.base import SendError, SendResult
@@ -147,37 +150,75 @@ class Sender:
     async def pump(self, adapter: str) -> datetime | None:
         """Send due bulk messages of ``adapter`` until none is left; returns when the next
         waiting one is due (None: nothing waits). Holds its worker while it waits for the send
-        limits: bulk has its own workers, replies never queue behind it."""
+        limits (bulk has its own workers, replies never queue behind it), but holds claimed
+        rows only while they are sure to look alive to other pumps: a wait past that gives
+        the rest of the batch back, due when the limits allow, and the pump returns."""
         if adapter not in self._adapters:
             log.error("bulk messages for %s, which is not enabled", adapter)
             return None
         started = self._clock()
+        # a claimed row left "sending" longer than `stale` is taken by another pump as its
+        # dead sender's, and sent twice: on a slow channel a batch outlasts that
+        hold = min(PUMP_BUDGET, self.stale / 2)
+        size = self._claim_size(adapter, hold)
         while True:
             now = self._clock()
             if now - started > PUMP_BUDGET:
                 return now  # let other items have the worker; the queue runs this again
             async with self._store.transaction() as tx:
                 batch = await tx.outbound.claim_bulk(
-                    adapter, limit=self._batch, now=now, stale_before=now - self.stale
+                    adapter, limit=size, now=now, stale_before=now - self.stale
                 )
             if not batch:
                 async with self._store.read() as tx:
                     waiting = await tx.outbound.bulk_waiting(now=self._clock())
                 return waiting.get(adapter) if adapter in waiting else None
-            for rec in batch:
-                if not await self._stopped_skip(rec):
-                    await self._bulk_one(rec)
+            hold_until = now + hold
+            for n, rec in enumerate(batch):
+                if self._clock() > hold_until:
+                    await self._release(batch[n:], None)
+                    break
+                if await self._stopped_skip(rec):
+                    continue
+                due = await self._bulk_one(rec, hold_until)
+                if due is not None:  # a wait this long is the adapter's (a pause, Android)
+                    await self._release(batch[n:], due)
+                    return due
 
-    async def _bulk_one(self, rec: OutboundRecord) -> None:
+    def _claim_size(self, adapter: str, hold: timedelta) -> int:
+        """Rows to claim at once: no more than the adapter's rate lets out while a pump may
+        hold them (Android: 1 a minute, so 1 — not 50 claimed to give 49 back; Telegram: 50).
+        A burst still goes out at once, one short claim after another."""
+        limits = self.limits.get(adapter)
+        rates = [r.rate for r in limits.rules if r.scope == "channel"] if limits else []
+        if not rates:
+            return self._batch
+        can = min(hold.total_seconds() * r.per_second for r in rates)
+        return max(1, min(self._batch, math.ceil(can)))
+
+    async def _bulk_one(self, rec: OutboundRecord, hold_until: datetime) -> datetime | None:
+        """Send one claimed bulk row at the adapter's rate. None when done with it; else,
+        nothing taken or sent, when it may go (the wait would outlast ``hold_until``)."""
         while True:
             wait = await self._acquire(rec)
             if wait <= 0:
                 break
+            due = self._clock() + timedelta(seconds=wait)
+            if due > hold_until:
+                return due
             await self._sleep(wait)
         again = await self._attempt(rec)
         if again is not None:
             async with self._store.transaction() as tx:
                 await tx.outbound.defer(rec.id, not_before=again)
+        return None
+
+    async def _release(self, batch: Sequence[OutboundRecord], due: datetime | None) -> None:
+        """Give claimed, unsent bulk rows back (``queued``, due at ``due``); the attempt they
+        were taken for is not counted."""
+        async with self._store.transaction() as tx:
+            for rec in batch:
+                await tx.outbound.requeue(rec.id, not_before=due, attempts=rec.attempts - 1)
 
     async def _stopped_skip(self, rec: OutboundRecord) -> bool:
         """STOP, a per-topic opt-out and a cancelled notice win over a notice already

@@ -2,10 +2,11 @@
 
 Statuses only move forward: ``queued -> sending -> sent -> delivered -> read``; ``failed``
 from ``queued``, ``sending`` or ``sent``; ``unknown`` (a send that may or may not have reached
-the provider: no blind retry) and ``skipped`` (never sent: STOP won) are terminal. A
-``sending`` row may go back to ``queued`` (:meth:`OutboundRepo.requeue`: a retryable error,
-a throttle, another route) — the only step back, and only from ``sending``. Providers send
-status callbacks out of order (a late "sent" after "delivered"); every change is one
+the provider: no blind retry) and ``skipped`` (never sent: STOP won, even over a notice a pump
+had already claimed as ``sending``) are terminal. A ``sending`` row may go back to ``queued``
+(:meth:`OutboundRepo.requeue`: a retryable error, a throttle, another route, a pump giving
+back rows it cannot send in time) — the only step back, and only from ``sending``. Providers
+send status callbacks out of order (a late "sent" after "delivered"); every change is one
 ``UPDATE ... WHERE status IN (<may precede>)``, so a terminal status is never downgraded,
 even by two callbacks racing in two processes.
 """
@@ -34,7 +35,7 @@ MAY_FOLLOW: Final[dict[str, tuple[str, ...]]] = {
     "read": ("queued", "sending", "sent", "delivered"),
     "failed": ("queued", "sending", "sent"),
     "unknown": ("sending",),
-    "skipped": ("queued", "sending"),
+    "skipped": ("queued", "sending"),  # a pump claims its rows before it checks STOP
 }
 OPEN: Final = ("queued", "sending")  # not finished: the sweeper looks after these
 

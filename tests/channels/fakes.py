@@ -2,7 +2,9 @@
 
 Webhook body (JSON): ``{"messages": [{"id", "from", "text"?, "event"?, "phone"?}],
 "statuses": [{"id", "status", "stopped"?}]}``; header ``x-fake-secret`` must equal the secret.
-Sends follow ``script`` (a SendResult, an exception to raise, or None for a default success).
+Sends follow ``script`` (a SendResult, an exception to raise, or None for a default success);
+``unreachable`` maps an address to the reason :meth:`FakeAdapter.reachable` gives (Zalo's
+closed reply window).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class FakeAdapter(AdapterDefaults):
         self.gate: asyncio.Event | None = None
         self.delay = 0.0
         self.closed = False
+        self.unreachable: dict[str, str] = {}
 
     async def verify(self, request: WebhookRequest) -> None:
         given = request.headers.get("x-fake-secret")
@@ -74,6 +77,9 @@ class FakeAdapter(AdapterDefaults):
             for s in body.get("statuses", [])
         ]
         return ParseResult(inbounds, statuses, response_body="ok")
+
+    async def reachable(self, address: str) -> str | None:
+        return self.unreachable.get(address)
 
     def parse_bytes(self, body: bytes) -> ParseResult:
         return self.parse(WebhookRequest("POST", "https://bot.test/", {}, body))

@@ -1,4 +1,5 @@
-"""Shared pieces of the queue tests: a database of residents and a bot process to kill."""
+"""Shared pieces of the queue tests: a database of residents, a bot process to kill, and the
+``store`` (SQLite and PostgreSQL) and ``limiter`` (memory and Redis) fixtures."""
 
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ from bot.outbound.routes import Router
 from bot.store.migrate import upgrade_database
 from bot.store.repo import Store
 from integrations.telegram.fake import fake_texts
+from tests.outbound.conftest import limiter
+from tests.store.conftest import backend_url, migrated_postgres, store, store_url
 from tests.support.fake_providers import FakeTelegram, free_port
+
+# fixtures, used by name
+__all__ = ["backend_url", "limiter", "migrated_postgres", "store", "store_url"]
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:queue-test-token"

@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
 from bot.outbound.limiter import MemoryRateLimiter, Rate, RedisRateLimiter
 from bot.ports import RateLimiter
-
-
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
-async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
-    if request.param == "memory":
-        yield MemoryRateLimiter()
-        return
-    client = Redis.from_url(request.getfixturevalue("redis_url"))
-    prefix = f"test:rl:{secrets.token_hex(4)}:"
-    try:
-        yield RedisRateLimiter(client, prefix=prefix)
-    finally:
-        keys = [k async for k in client.scan_iter(match=prefix + "*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 class TestLimiterContract:
@@ -52,6 +35,21 @@ class TestLimiterContract:
         # a cost above the burst passes on a full bucket and then costs its full time
         assert await limiter.try_acquire("d", Rate(10, 1), cost=4) == 0.0
         assert 0.35 < await limiter.try_acquire("d", Rate(10, 1)) <= 0.4 + 1e-6
+
+    async def test_bulk_leaves_a_unit_that_a_reply_of_any_cost_takes(
+        self, limiter: RateLimiter
+    ) -> None:
+        """Bulk (``reserve=1``) stops one unit short of empty; a reply (``reserve=0``) needs
+        only that unit to start, whatever its cost — a 3-segment SMS answer among 1-segment
+        notices is not starved — and then costs its full time: the bulk waits for it."""
+        rate = Rate(per_second=10, burst=4)
+        taken = 0
+        while await limiter.try_acquire("r", rate, 1, reserve=1) == 0.0:
+            taken += 1
+        assert taken == 3
+        assert await limiter.try_acquire("r", rate, 3) == 0.0
+        assert 0.35 < await limiter.try_acquire("r", rate, 1, reserve=1) <= 0.4 + 1e-6
+        assert 0.25 < await limiter.try_acquire("r", rate, 1) <= 0.3 + 1e-6  # the next reply
 
     async def test_keys_are_independent(self, limiter: RateLimiter) -> None:
         rate = Rate(per_second=1, burst=1)
