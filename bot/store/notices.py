@@ -202,7 +202,7 @@ class NoticeRepo:
                 .group_by(OutboundMessage.notice_id, OutboundMessage.status)
             )
             for notice_id, status, n in rows:
-                counts[int(notice_id)][status] = int(n)
+                counts[notice_id or 0][status] = int(n)  # never None: filtered by id
         return {n.id: Progress(n.planned, counts[n.id]) for n in notices}
 
     async def audience(
