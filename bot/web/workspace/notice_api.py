@@ -22,7 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from bot.notices.scope import OutOfScope
 from bot.store.notices import Progress
 from bot.web.workspace.deps import ApiUser, ApiWriter, WorkspaceDep, client_ip
-from bot.web.workspace.notice_desk import NoNotice, NoticeDesk, NoticeIn, NotSender, Shown
+from bot.web.workspace.notice_desk import NoticeDesk, NoticeIn, Shown
 from bot.web.workspace.service import Invalid
 
 router = APIRouter(prefix="/api/v1/notices", tags=["notices"])
@@ -31,12 +31,11 @@ LIST_LIMIT = 200
 
 @contextmanager
 def _refusals() -> Iterator[None]:
-    """The desk's refusals as HTTP answers."""
+    """The desk's refusals of a request as HTTP answers (NoNotice and NotSender: the
+    workspace's handler, :func:`bot.web.workspace.notice_pages.refused`)."""
     try:
         yield
-    except NoNotice as exc:
-        raise HTTPException(404, "notice not found") from exc
-    except (NotSender, OutOfScope) as exc:
+    except OutOfScope as exc:
         raise HTTPException(403, str(exc)) from exc
     except Invalid as exc:
         raise HTTPException(422, str(exc)) from exc

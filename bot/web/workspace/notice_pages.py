@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from bot.notices.scope import OutOfScope
@@ -22,13 +22,19 @@ from bot.notices.service import MAX_TEXT, Draft
 from bot.notices.words import audience
 from bot.store.records import TOPICS
 from bot.web.workspace.auth import Principal
-from bot.web.workspace.deps import FormUser, PageUser, Workspace, WorkspaceDep, client_ip
+from bot.web.workspace.deps import (
+    FormUser,
+    PageUser,
+    Workspace,
+    WorkspaceDep,
+    client_ip,
+    get_workspace,
+)
 from bot.web.workspace.notice_desk import (
     MAX_VILLAGES,
     NoNotice,
     NoticeDesk,
     NoticeIn,
-    NotSender,
     Shown,
 )
 from bot.web.workspace.pages import render
@@ -36,6 +42,7 @@ from bot.web.workspace.service import Invalid
 
 router = APIRouter(prefix="/ws/notices", include_in_schema=False)
 POLL_SENDING, POLL_SCHEDULED = 3, 30  # seconds between progress refreshes
+FLASHES = ("created", "cancelled")  # ?ok=<name> after a redirect: wsn.ok.<name>
 
 
 @dataclass
@@ -74,11 +81,17 @@ class Fields:
         )  # fmt: skip
 
 
-def _refused(request: Request, ws: Workspace, who: Principal, exc: Exception) -> HTMLResponse:
-    hidden = isinstance(exc, NoNotice)
-    title = ws.presenter.t("wsn.title")
-    ctx = {"who": who, "title": title, "notice": None, "message": str(exc), "active": "notices"}
-    return render(request, "error.html", ctx, 404 if hidden else 403)
+async def refused(request: Request, exc: Exception) -> Response:
+    """:class:`NoNotice` (404) and :class:`NotSender` (403), pages and API alike (``mount``
+    installs it)."""
+    status = 404 if isinstance(exc, NoNotice) else 403
+    if request.url.path.startswith("/api/"):
+        detail = "notice not found" if status == 404 else str(exc)
+        return JSONResponse({"detail": detail}, status_code=status)
+    ws = get_workspace(request)
+    ctx = {"who": getattr(request.state, "principal", None), "active": "notices",
+           "title": ws.presenter.t("wsn.title"), "notice": None, "message": str(exc)}  # fmt: skip
+    return render(request, "error.html", ctx, status)
 
 
 def _form(
@@ -106,13 +119,8 @@ def _form(
 @router.get("")
 async def notices_page(request: Request, ws: WorkspaceDep, who: PageUser) -> Response:
     desk = NoticeDesk(ws)
-    try:
-        shown = await desk.recent(who)
-    except NotSender as exc:
-        return _refused(request, ws, who, exc)
-    ok = request.query_params.get("ok", "")
-    ctx = {"who": who, "active": "notices", "shown": shown, "desk": desk,
-           "notice": ws.presenter.t("wsn.ok.cancelled") if ok == "cancelled" else None}  # fmt: skip
+    shown = await desk.recent(who)
+    ctx = {"who": who, "active": "notices", "shown": shown, "desk": desk, "notice": None}
     return render(request, "notices.html", ctx)
 
 
@@ -120,20 +128,14 @@ async def notices_page(request: Request, ws: WorkspaceDep, who: PageUser) -> Res
 async def new_page(
     request: Request, ws: WorkspaceDep, who: PageUser, commune: str = ""
 ) -> Response:
-    try:
-        NoticeDesk(ws).sender(who)
-    except NotSender as exc:
-        return _refused(request, ws, who, exc)
+    NoticeDesk(ws).sender(who)
     return _form(request, ws, who, Fields(topic="village_notices", commune=commune[:16]))
 
 
 @router.post("/new")
 async def back_to_form(request: Request, ws: WorkspaceDep, who: FormUser) -> Response:
     """The form again, filled (Back from the preview; an admin choosing a commune)."""
-    try:
-        NoticeDesk(ws).sender(who)
-    except NotSender as exc:
-        return _refused(request, ws, who, exc)
+    NoticeDesk(ws).sender(who)
     return _form(request, ws, who, Fields.read(await request.form()))
 
 
@@ -143,9 +145,7 @@ async def preview_page(request: Request, ws: WorkspaceDep, who: FormUser) -> Res
     try:
         draft = given.draft(desk)
         look = await desk.look(who, draft)
-    except NotSender as exc:
-        return _refused(request, ws, who, exc)
-    except (Invalid, OutOfScope) as exc:
+    except (Invalid, OutOfScope) as exc:  # the form again, as typed, with the reason
         code = 403 if isinstance(exc, OutOfScope) else 422
         return _form(request, ws, who, given, error=str(exc), status_code=code)
     ctx = {
@@ -161,9 +161,7 @@ async def create_submit(request: Request, ws: WorkspaceDep, who: FormUser) -> Re
     desk, given = NoticeDesk(ws), Fields.read(await request.form())
     try:
         notice, _ = await desk.create(who, given.draft(desk), client_ip(request))
-    except NotSender as exc:
-        return _refused(request, ws, who, exc)
-    except (Invalid, OutOfScope) as exc:
+    except (Invalid, OutOfScope) as exc:  # the form again, as typed, with the reason
         code = 403 if isinstance(exc, OutOfScope) else 422
         return _form(request, ws, who, given, error=str(exc), status_code=code)
     return RedirectResponse(f"/ws/notices/{notice.id}?ok=created", status_code=303)
@@ -173,15 +171,13 @@ async def create_submit(request: Request, ws: WorkspaceDep, who: FormUser) -> Re
 async def count_fragment(request: Request, ws: WorkspaceDep, who: FormUser) -> Response:
     """The live count under the text (htmx): characters, and SMS per person as it will read."""
     desk, given = NoticeDesk(ws), Fields.read(await request.form())
+    desk.sender(who)
     text = given.text.strip()
     segments = 0
     if text and given.topic in TOPICS:
         draft = Draft(given.topic, text[:MAX_TEXT], unaccented=given.unaccented,
                       ask_safety=given.ask_safety)  # fmt: skip
-        try:
-            segments = desk.sms_size(who, draft)
-        except (NotSender, OutOfScope, ValueError):
-            segments = 0
+        segments = desk.sms_size(who, draft)  # no place named: always in the sender's scope
     words = ws.presenter.t("wsn.count", chars=len(text), max=MAX_TEXT, segments=segments)
     return HTMLResponse(html.escape(words))
 
@@ -203,13 +199,10 @@ async def _detail(
     status_code: int = 200,
 ) -> Response:
     desk = NoticeDesk(ws)
-    try:
-        shown = await desk.get(who, notice_id)
-    except (NotSender, NoNotice) as exc:
-        return _refused(request, ws, who, exc)
+    shown = await desk.get(who, notice_id)
     fragment = request.headers.get("hx-request") == "true"
     ok = request.query_params.get("ok", "")
-    flash = ws.presenter.t("wsn.ok.created", id=notice_id) if ok == "created" else None
+    flash = ws.presenter.t(f"wsn.ok.{ok}", id=notice_id) if ok in FLASHES else None
     ctx: dict[str, Any] = {
         "who": who, "active": "notices", "s": shown, "n": shown.notice, "desk": desk,
         "error": error, "notice": flash, "poll": _poll(shown),
@@ -230,8 +223,6 @@ async def cancel_submit(
 ) -> Response:
     try:
         await NoticeDesk(ws).cancel(who, notice_id)
-    except (NotSender, NoNotice) as exc:
-        return _refused(request, ws, who, exc)
     except Invalid as exc:
         return await _detail(request, ws, who, notice_id, error=str(exc), status_code=422)
     return RedirectResponse(f"/ws/notices/{notice_id}?ok=cancelled", status_code=303)
