@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.store.models import NoticeRow
+from bot.store.records import TOPICS
+from bot.web.workspace.notice_pages import TOPIC_ORDER
 from tests.conftest import make_settings
 from tests.notices.test_chat_broadcast import outbox, person, settle
 from tests.workspace.conftest import CHIENG_AN, MAI_SON, NAM_NIEU, PANH, TIEU_KHU_4, Env, running
@@ -193,3 +195,7 @@ async def test_a_village_head_has_no_notice_pages(env: Env) -> None:
         r = await env.client.get(path)
         assert r.status_code == 403, path
         assert "Chỉ cán bộ xã và quản trị viên gửi được thông báo." in r.text
+
+
+def test_the_form_offers_every_topic() -> None:
+    assert sorted(TOPIC_ORDER) == sorted(TOPICS)

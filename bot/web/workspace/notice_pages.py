@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -42,6 +43,8 @@ from bot.web.workspace.service import Invalid
 
 router = APIRouter(prefix="/ws/notices", include_in_schema=False)
 POLL_SENDING, POLL_SCHEDULED = 3, 30  # seconds between progress refreshes
+SOON = timedelta(minutes=1)  # a notice due this soon is refreshed as if it were sending
+TOPIC_ORDER = ("village_notices", "disaster_warnings", "loans")  # the form's order: most used first
 FLASHES = ("created", "cancelled")  # ?ok=<name> after a redirect: wsn.ok.<name>
 
 
@@ -108,7 +111,7 @@ def _form(
     places = ws.bot.places
     ctx = {
         "who": who, "active": "notices", "f": given, "error": error, "notice": None,
-        "topics": TOPICS, "max_text": MAX_TEXT, "place": p.commune(commune) if commune else "",
+        "topics": TOPIC_ORDER, "max_text": MAX_TEXT, "place": p.commune(commune) if commune else "",
         "villages": p.villages_of(commune) if commune else [],
         "communes": [(c.code, c.display_name) for c in places.communes()]
         if who.user.role == "admin" else [],
@@ -203,18 +206,20 @@ async def _detail(
     fragment = request.headers.get("hx-request") == "true"
     ok = request.query_params.get("ok", "")
     flash = ws.presenter.t(f"wsn.ok.{ok}", id=notice_id) if ok in FLASHES else None
+    due = shown.notice.send_at <= ws.now() + SOON
     ctx: dict[str, Any] = {
         "who": who, "active": "notices", "s": shown, "n": shown.notice, "desk": desk,
-        "error": error, "notice": flash, "poll": _poll(shown),
+        "error": error, "notice": flash, "due": due, "poll": _poll(shown, due),
     }  # fmt: skip
     return render(request, "_notice_progress.html" if fragment else "notice.html", ctx,
                   status_code)  # fmt: skip
 
 
-def _poll(shown: Shown) -> int | None:
+def _poll(shown: Shown, due: bool) -> int | None:
+    """Seconds between refreshes: none once it is over, slowly while its time is far."""
     if not shown.live:
         return None
-    return POLL_SCHEDULED if shown.notice.status == "scheduled" else POLL_SENDING
+    return POLL_SCHEDULED if shown.notice.status == "scheduled" and not due else POLL_SENDING
 
 
 @router.post("/{notice_id:int}/cancel")
