@@ -170,8 +170,11 @@ async def test_an_admin_sends_anywhere_and_sees_everything(env: Env) -> None:
     assert r.status_code == 201, r.text
     in_b = r.json()["id"]
     r = await send(env, admin, topic="village_notices", text=MEETING, village_ids=[NAM_NIEU])
-    assert r.status_code == 201 and r.json()["commune"] is None
+    assert r.status_code == 201 and r.json()["commune"] == CHIENG_AN  # the villages' commune
     to_nam_nieu = r.json()["id"]
+    r = await send(env, admin, topic="loans", text="Vay vốn.", village_ids=[PANH, TIEU_KHU_4])
+    assert r.status_code == 201 and r.json()["commune"] is None  # two communes: admins only
+    two_communes = r.json()["id"]
     r = await send(env, await bearer(env, "can.bo.an"), topic="loans", text="Vay vốn.")
     in_a = r.json()["id"]
 
@@ -179,10 +182,11 @@ async def test_an_admin_sends_anywhere_and_sees_everything(env: Env) -> None:
         r = await env.client.get("/api/v1/notices", headers=auth)
         return [n["id"] for n in r.json()["items"]]
 
-    assert await ids(admin) == [in_a, to_nam_nieu, in_b]
+    assert await ids(admin) == [in_a, two_communes, to_nam_nieu, in_b]
+    assert await ids(await bearer(env, "can.bo.an")) == [in_a, to_nam_nieu]
     b_officer = await bearer(env, "can.bo.mai.son")
     assert await ids(b_officer) == [in_b]
-    for hidden in (in_a, to_nam_nieu, 9999):
+    for hidden in (in_a, to_nam_nieu, two_communes, 9999):
         r = await env.client.get(f"/api/v1/notices/{hidden}", headers=b_officer)
         assert (r.status_code, r.json()) == (404, {"detail": "notice not found"})
     assert (await env.client.get(f"/api/v1/notices/{in_b}", headers=b_officer)).status_code == 200

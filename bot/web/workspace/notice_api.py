@@ -60,7 +60,7 @@ async def create_notice(
     desk = NoticeDesk(ws)
     with _refusals():
         desk.sender(who)  # a role that sends nothing: 403 before any 422
-        notice, preview = await desk.create(who, desk.draft(body), client_ip(request))
+        notice, preview = await desk.create(who, desk.draft(who, body), client_ip(request))
     fresh = Shown(notice, Progress(notice.planned, {}))  # planned after the commit, at send_at
     return {**item(fresh), "preview": preview.as_json()}
 
@@ -70,7 +70,7 @@ async def preview_notice(ws: WorkspaceDep, who: ApiWriter, body: NoticeIn) -> di
     desk = NoticeDesk(ws)
     with _refusals():
         desk.sender(who)
-        look = await desk.look(who, desk.draft(body))
+        look = await desk.look(who, desk.draft(who, body))
     return {"preview": look.preview.as_json()}
 
 

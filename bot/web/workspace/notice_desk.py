@@ -103,8 +103,9 @@ class NoticeDesk:
             name=user.display_name or user.username,
         )  # fmt: skip
 
-    def draft(self, given: NoticeIn) -> Draft:
-        """The checked draft; :class:`Invalid` names the first thing wrong."""
+    def draft(self, who: Principal, given: NoticeIn) -> Draft:
+        """The checked draft; :class:`Invalid` names the first thing wrong. Where it may go is
+        checked when it is previewed or sent (OutOfScope)."""
         t, places = self._t, self._ws.bot.places
         if given.topic not in TOPICS:
             raise Invalid(t("wsn.err.topic"))
@@ -116,9 +117,16 @@ class NoticeDesk:
         commune = (given.commune_code or "").strip() or None
         if commune and places.commune(commune) is None:
             raise Invalid(t("wsn.err.commune", code=commune))
+        communes = set()
         for village in given.village_ids:
-            if places.village(village) is None:
+            found = places.village(village)
+            if found is None:
                 raise Invalid(t("wsn.err.village", village=village))
+            communes.add(found.commune_code)
+        if commune is None and len(communes) == 1 and who.user.role == "admin":
+            # an admin's villages of one commune: the notice is that commune's (its officers
+            # see it, and residents read the commune's name as the sender)
+            commune = communes.pop()
         return Draft(
             topic=given.topic, text=text, commune_code=commune,
             village_ids=tuple(given.village_ids), send_at=self._send_at(given.send_at),
@@ -162,7 +170,7 @@ class NoticeDesk:
         async with self._ws.bot.store.read() as tx:
             preview = await self._notices.planner.preview(tx, sketch)
         where = self.where(sketch.commune_code, sketch.village_ids)
-        return Look(preview, where, self._reads(sketch, "telegram"), self.sms_size(who, draft))
+        return Look(preview, where, self._reads(sketch, "telegram"), self._sms(sketch))
 
     async def create(
         self, who: Principal, draft: Draft, ip: str | None
@@ -180,8 +188,10 @@ class NoticeDesk:
 
     def sms_size(self, who: Principal, draft: Draft) -> int:
         """SMS segments one person gets (as the notice reads in Vietnamese, STOP included)."""
-        words = self._reads(self._notices.sketch(self.sender(who), draft), "sms")
-        return segment_info(words).segments
+        return self._sms(self._notices.sketch(self.sender(who), draft))
+
+    def _sms(self, notice: NoticeRecord) -> int:
+        return segment_info(self._reads(notice, "sms")).segments
 
     def _reads(self, notice: NoticeRecord, rendering: str) -> str:
         return " ".join(r.text for r in self._notices.planner.words(notice, rendering, "vi"))

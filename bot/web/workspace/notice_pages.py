@@ -74,8 +74,9 @@ class Fields:
             ask_safety=form.get("ask_safety") == "1", unaccented=form.get("unaccented") == "1",
         )  # fmt: skip
 
-    def draft(self, desk: NoticeDesk) -> Draft:
+    def draft(self, desk: NoticeDesk, who: Principal) -> Draft:
         return desk.draft(
+            who,
             NoticeIn(
                 topic=self.topic, text=self.text, commune_code=self.commune or None,
                 village_ids=self.villages, send_at=desk.local_send_at(self.date, self.time),
@@ -146,7 +147,7 @@ async def back_to_form(request: Request, ws: WorkspaceDep, who: FormUser) -> Res
 async def preview_page(request: Request, ws: WorkspaceDep, who: FormUser) -> Response:
     desk, given = NoticeDesk(ws), Fields.read(await request.form())
     try:
-        draft = given.draft(desk)
+        draft = given.draft(desk, who)
         look = await desk.look(who, draft)
     except (Invalid, OutOfScope) as exc:  # the form again, as typed, with the reason
         code = 403 if isinstance(exc, OutOfScope) else 422
@@ -163,7 +164,7 @@ async def preview_page(request: Request, ws: WorkspaceDep, who: FormUser) -> Res
 async def create_submit(request: Request, ws: WorkspaceDep, who: FormUser) -> Response:
     desk, given = NoticeDesk(ws), Fields.read(await request.form())
     try:
-        notice, _ = await desk.create(who, given.draft(desk), client_ip(request))
+        notice, _ = await desk.create(who, given.draft(desk, who), client_ip(request))
     except (Invalid, OutOfScope) as exc:  # the form again, as typed, with the reason
         code = 403 if isinstance(exc, OutOfScope) else 422
         return _form(request, ws, who, given, error=str(exc), status_code=code)
