@@ -58,11 +58,10 @@ class Notices:
             )  # fmt: skip
             raise
         send_at = draft.send_at or utcnow()
-        asks = draft.ask_safety and draft.topic == "disaster_warnings"
         notice = await tx.notices.create(
             sender=sender.actor, sender_role=sender.role, sender_contact_id=sender.contact_id,
             topic=draft.topic, text=draft.text.strip(), send_at=send_at, commune_code=commune,
-            village_ids=villages, ask_safety=asks, unaccented=draft.unaccented,
+            village_ids=villages, ask_safety=_asks(draft), unaccented=draft.unaccented,
         )  # fmt: skip
         await tx.jobs.add(
             PLAN_JOB, {"notice_id": notice.id}, lane="bulk", run_at=send_at,
@@ -76,14 +75,18 @@ class Notices:
         return notice
 
     async def preview(self, tx: Tx, sender: NoticeSender, draft: Draft) -> Preview:
+        return await self.planner.preview(tx, self.sketch(sender, draft))
+
+    def sketch(self, sender: NoticeSender, draft: Draft) -> NoticeRecord:
+        """The notice ``draft`` would be, not saved (id 0): what previews are made of.
+        OutOfScope (not audited) or ValueError as :meth:`create`."""
         commune, villages = self._check(sender, draft)
-        probe = NoticeRecord(
+        return NoticeRecord(
             id=0, sender=sender.actor, sender_contact_id=sender.contact_id, sender_role=sender.role,
             commune_code=commune, village_ids=villages, topic=draft.topic, text=draft.text,
-            ask_safety=draft.ask_safety, unaccented=draft.unaccented, send_at=utcnow(),
+            ask_safety=_asks(draft), unaccented=draft.unaccented, send_at=utcnow(),
             status="scheduled", planned=0, created_at=utcnow(), finished_at=None,
         )  # fmt: skip
-        return await self.planner.preview(tx, probe)
 
     async def cancel(self, tx: Tx, notice: NoticeRecord, actor: str) -> bool:
         """Before it goes out only; what was planned already is skipped."""
@@ -100,6 +103,11 @@ class Notices:
     @staticmethod
     async def progress(tx: Tx, notice: NoticeRecord) -> Progress:
         return await tx.notices.progress(notice)
+
+
+def _asks(draft: Draft) -> bool:
+    """Only a disaster warning asks its readers "an toàn" / "cần giúp"."""
+    return draft.ask_safety and draft.topic == "disaster_warnings"
 
 
 def watch_after(now: datetime, seconds: int) -> datetime:

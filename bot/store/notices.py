@@ -156,6 +156,19 @@ class NoticeRepo:
         )
         return [_record(r) for r in rows]
 
+    async def recent(
+        self, *, commune_code: str | None = None, limit: int = 50
+    ) -> list[NoticeRecord]:
+        """The latest notices, newest first: of one commune, or of every commune (and of
+        none) when ``commune_code`` is None."""
+        query = select(NoticeRow)
+        if commune_code is not None:
+            query = query.where(NoticeRow.commune_code == commune_code)
+        rows = await self._s.scalars(
+            query.order_by(NoticeRow.created_at.desc(), NoticeRow.id.desc()).limit(limit)
+        )
+        return [_record(r) for r in rows]
+
     async def last_warning_to(self, contact_id: int, *, since: datetime) -> NoticeRecord | None:
         """The latest disaster warning that asked for answers and went to this person since."""
         found = await self._s.scalar(
@@ -178,6 +191,19 @@ class NoticeRepo:
             .group_by(OutboundMessage.status)
         )
         return Progress(notice.planned, {status: int(n) for status, n in rows})
+
+    async def progress_of(self, notices: Sequence[NoticeRecord]) -> dict[int, Progress]:
+        """:meth:`progress` of many notices in one query (a list page)."""
+        counts: dict[int, dict[str, int]] = {n.id: {} for n in notices}
+        if counts:
+            rows = await self._s.execute(
+                select(OutboundMessage.notice_id, OutboundMessage.status, func.count())
+                .where(OutboundMessage.notice_id.in_(list(counts)))
+                .group_by(OutboundMessage.notice_id, OutboundMessage.status)
+            )
+            for notice_id, status, n in rows:
+                counts[notice_id or 0][status] = int(n)  # never None: filtered by id
+        return {n.id: Progress(n.planned, counts[n.id]) for n in notices}
 
     async def audience(
         self,

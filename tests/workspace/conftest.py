@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from bot.app import App
+from bot.config import Settings
 from bot.store.records import ReportRecord, WebUserRecord
 from bot.web.app import create_app
 from bot.web.workspace.messenger import RecordingMessenger
@@ -124,11 +126,12 @@ def build_api(bot: App, messenger: RecordingMessenger, clock: Clock) -> Any:
     return api
 
 
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[Env]:
+    """A whole bot on ``settings`` with the workspace's client, messenger and clock."""
     from bot.app import build_app
 
-    bot = await build_app(make_settings(tmp_path))
+    bot = await build_app(settings)
     messenger, clock = RecordingMessenger(), Clock()
     transport = httpx.ASGITransport(app=build_api(bot, messenger, clock))
     try:
@@ -136,3 +139,9 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
             yield Env(bot, client, messenger, clock)
     finally:
         await bot.aclose()
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    async with running(make_settings(tmp_path)) as found:
+        yield found

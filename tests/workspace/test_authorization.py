@@ -2,7 +2,8 @@
 
 Callers: anonymous, an officer of phường Chiềng An (A), an officer of xã Mai Sơn (B), the
 head of bản Nam Niệu (in A; read-only), an admin. Reports: one in bản Nam Niệu (A), one in
-bản Panh (A, another village), one in tiểu khu 4 (B), one with no commune.
+bản Panh (A, another village), one in tiểu khu 4 (B), one with no commune. Notices: one in A,
+one in B, one to every commune; only officers (their commune) and admins send or see them.
 
 One table, one test: each row is (caller, method, route, target report) and the answer
 expected. Writes get fresh reports so rows do not depend on each other. Lists must show
@@ -14,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from openpyxl import load_workbook
@@ -46,6 +48,34 @@ ONE_REPORT_API = [
     ("api", "POST", "/api/v1/reports/{ref}/replies", {"text": "Chiều nay cán bộ đến."}),
     ("api", "POST", "/api/v1/reports/{ref}/notes", {"text": "gọi lại sau"}),
     ("api", "POST", "/api/v1/reports/{ref}/assign", {"user_id": None}),
+]
+# Notices: a scheduled one in commune A, one in B, one to every commune ("none").
+SENDS = {"officer_a", "officer_b", "admin"}
+NOTICE_SEES = {
+    "anonymous": set(),
+    "officer_a": {"a"},
+    "officer_b": {"b"},
+    "head_a": set(),
+    "admin": {"a", "b", "none"},
+}
+NOTICE_LISTS = [("page", "/ws/notices"), ("api", "/api/v1/notices")]
+ONE_NOTICE = [
+    ("page", "GET", "/ws/notices/{id}", None),
+    ("page", "POST", "/ws/notices/{id}/cancel", {}),
+    ("api", "GET", "/api/v1/notices/{id}", None),
+    ("api", "POST", "/api/v1/notices/{id}/cancel", None),
+]
+TO_NAM_NIEU = {"topic": "loans", "text": "Họp vay vốn.", "village": NAM_NIEU}
+TO_NAM_NIEU_API = {"topic": "loans", "text": "Họp vay vốn.", "village_ids": [NAM_NIEU]}
+# (kind, method, path, body, answer when allowed); a village of A is out of officer_b's scope
+COMPOSE = [
+    ("page", "GET", "/ws/notices/new", None, 200),
+    ("page", "POST", "/ws/notices/new", TO_NAM_NIEU, 200),
+    ("page", "POST", "/ws/notices/count", TO_NAM_NIEU, 200),
+    ("page", "POST", "/ws/notices/preview", TO_NAM_NIEU, 200),
+    ("page", "POST", "/ws/notices", TO_NAM_NIEU, 303),
+    ("api", "POST", "/api/v1/notices/preview", TO_NAM_NIEU_API, 200),
+    ("api", "POST", "/api/v1/notices", TO_NAM_NIEU_API, 201),
 ]
 LIST_ROUTES = [
     ("page", "/ws/?status=all"),
@@ -189,6 +219,7 @@ async def test_authorisation_matrix(env: Env) -> None:
             issued = re.search(r"\bVT-[A-Z2-9]{4}-[A-Z2-9]{4}\b", r.text)
             if (method == "POST" and want == 200) != bool(issued):
                 failures.append(f"{name} {method} {path} {body}: code shown = {bool(issued)}")
+    checked += await _notice_rows(env, callers, failures)
     # -- the session routes themselves -----------------------------------------------------
     r = await callers["anonymous"].pages.post("/ws/logout", data={})
     if not (r.status_code == 303 and r.headers["location"].startswith("/ws/login")):
@@ -197,4 +228,82 @@ async def test_authorisation_matrix(env: Env) -> None:
     if r.status_code != 401:
         failures.append(f"anonymous DELETE /api/v1/session: {r.status_code}")
     assert failures == [], "\n".join(failures)
-    assert checked == len(ONE_REPORT_PAGES + ONE_REPORT_API) * 5 * 4 + len(LIST_ROUTES) * 5 + 4 * 5
+    notice_rows = len(NOTICE_LISTS) * 5 + len(ONE_NOTICE) * 5 * 3 + len(COMPOSE) * 5
+    assert checked == (
+        len(ONE_REPORT_PAGES + ONE_REPORT_API) * 5 * 4 + len(LIST_ROUTES) * 5 + 4 * 5 + notice_rows
+    )
+
+
+async def _notices(env: Env) -> dict[str, int]:
+    """A scheduled notice in commune A, one in B, one to every commune (an admin's)."""
+    out = {}
+    async with env.bot.store.transaction() as tx:
+        for target, commune in (("a", CHIENG_AN), ("b", MAI_SON), ("none", None)):
+            notice = await tx.notices.create(
+                sender="user:0", sender_role="admin", topic="loans", text="Họp vay vốn.",
+                send_at=env.clock() + timedelta(days=1), commune_code=commune,
+            )  # fmt: skip
+            out[target] = notice.id
+    return out
+
+
+def _expected_notice(caller: str, kind: str, method: str, target: str) -> int:
+    if caller == "anonymous":
+        return 303 if kind == "page" else 401
+    if caller not in SENDS:
+        return 403  # whatever the notice: a head learns nothing about it
+    if target not in NOTICE_SEES[caller]:
+        return 404
+    return 303 if kind == "page" and method == "POST" else 200
+
+
+async def _notice_rows(env: Env, callers: dict[str, Caller], failures: list[str]) -> int:
+    """Notices: officers in their commune, admins everywhere, heads and anonymous nowhere."""
+    checked = 0
+    shared = await _notices(env)
+    for kind, path in NOTICE_LISTS:  # first, while only the shared notices exist
+        for name, caller in callers.items():
+            r = await _send(caller, kind, "GET", path, None)
+            checked += 1
+            want = _expected_notice(name, kind, "GET", "a")
+            want = 200 if want == 404 else want  # a list is never hidden, only filtered
+            if r.status_code != want:
+                failures.append(f"{name} GET {path}: {r.status_code} != {want}")
+                continue
+            if want != 200:
+                continue
+            found = re.findall(r'href="/ws/notices/(\d+)"', r.text) if kind == "page" else [
+                str(n["id"]) for n in r.json()["items"]]  # fmt: skip
+            visible = {str(shared[t]) for t in NOTICE_SEES[name]}
+            if set(found) != visible:
+                failures.append(f"{name} GET {path}: shows {sorted(found)}, in scope {visible}")
+    for kind, method, template, body in ONE_NOTICE:
+        for name, caller in callers.items():
+            for target in ("a", "b", "none"):
+                ids = shared if method == "GET" else await _notices(env)
+                path = template.format(id=ids[target])
+                r = await _send(caller, kind, method, path, body)
+                checked += 1
+                want = _expected_notice(name, kind, method, target)
+                if r.status_code != want:
+                    failures.append(f"{name} {method} {path} [{target}]: {r.status_code} != {want}")
+    for kind, method, path, body, allowed in COMPOSE:
+        for name, caller in callers.items():
+            r = await _send(caller, kind, method, path, body)
+            checked += 1
+            want = _expected_compose(name, kind, path, allowed)
+            if r.status_code != want:
+                failures.append(f"{name} {method} {path}: {r.status_code} != {want}")
+    assert env.bot.channels is not None
+    await env.bot.channels.drain()  # the notices sent here are planned before the bot closes
+    return checked
+
+
+def _expected_compose(caller: str, kind: str, path: str, allowed: int) -> int:
+    if caller == "anonymous":
+        return 303 if kind == "page" else 401
+    if caller not in SENDS:
+        return 403
+    if caller == "officer_b" and path.endswith(("/preview", "/notices")):
+        return 403  # a village of commune A
+    return allowed

@@ -85,7 +85,7 @@ class Running:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Running]:
     """The whole application under uvicorn in a thread, on SQLite in ``tmp_path``."""
-    settings = make_settings(tmp_path, workspace={"queue_poll_seconds": 1})
+    settings = make_settings(tmp_path, workspace={"queue_poll_seconds": 1}, notice_watch_seconds=1)
     asyncio.run(_prepare(settings))
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1",
@@ -285,3 +285,81 @@ async def _demo_reports(settings: Settings) -> None:
             )  # fmt: skip
     finally:
         await store.close()
+
+
+async def _villagers(settings: Settings) -> None:
+    """Two subscribers of village notices: one in bản Nam Niệu, one in bản Panh."""
+    store = Store(settings.database_url)
+    try:
+        async with store.transaction() as tx:
+            for user, village in (("ba-nam-nieu", NAM_NIEU), ("ba-panh", PANH)):
+                c = await tx.contacts.get_or_create(f"sim:{user}", "sim", "vi")
+                await tx.contacts.update(c.id, village_id=village, notice_seen=True)
+                await tx.subscriptions.set(c.id, ("village_notices",), True)
+    finally:
+        await store.close()
+
+
+async def test_officer_sends_a_notice_from_a_phone(
+    server: Running, browser: object, tmp_path: Path
+) -> None:
+    """Compose, preview, go back, confirm, and watch the notice's page fill in by itself."""
+    from playwright.async_api import Browser, Page, expect
+
+    assert isinstance(browser, Browser)
+    await _villagers(server.settings)
+    folder = Path(os.environ.get("BANBOT_SCREENSHOTS") or tmp_path)
+    context = await browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    async def fits(where: Page) -> None:  # nothing wider than a narrow phone
+        wide = await where.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{where.url} is {wide}px too wide"
+
+    await page.goto(f"{server.url}/ws/login")
+    await page.fill("input[name=username]", "can.bo.an")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.click("nav >> text=Thông báo")
+    await expect(page.locator("ol.notices")).to_contain_text("Chưa có thông báo nào.")
+    await page.click("text=Gửi thông báo mới")
+    text = "Sáng mai 7 giờ họp bản ở nhà văn hoá, bà con nhớ mang sổ hộ khẩu."
+    await page.fill("textarea[name=text]", text)
+    await expect(page.locator("#count")).to_contain_text(f"{len(text)}/1000 ký tự · SMS:")
+    await page.check("label.pick:has-text('bản Nam Niệu') input")
+    await fits(page)
+    await page.screenshot(path=str(folder / "notice-new-phone.png"), full_page=True)
+    await page.click("button:has-text('Xem trước')")
+    await expect(page.locator("#audience")).to_have_text(
+        "Sẽ gửi tới 1 người ở bản Nam Niệu: 1 thử nghiệm."
+    )
+    await expect(page.locator(".words")).to_have_text(f"📢 phường Chiềng An: {text}")
+    await fits(page)
+    await page.screenshot(path=str(folder / "notice-preview-phone.png"), full_page=True)
+    await page.click("button:has-text('Quay lại sửa')")
+    await expect(page.locator("textarea[name=text]")).to_have_value(text)
+    await expect(page.locator("label.pick:has-text('bản Nam Niệu') input")).to_be_checked()
+    await page.click("button:has-text('Xem trước')")
+    await page.click("button:has-text('Xác nhận gửi')")
+    await expect(page.locator(".notice")).to_contain_text("Đã nhận thông báo số")
+    # The progress refreshes by itself (htmx) until the message is out and the watch is done.
+    await expect(page.locator("#n-sent")).to_have_text("1", timeout=15_000)
+    await expect(page.locator("#notice-status")).to_have_text("Đã gửi xong", timeout=15_000)
+    await expect(page.locator("#progress details")).to_have_count(0)  # no Cancel once done
+    await fits(page)
+    await page.screenshot(path=str(folder / "notice-phone.png"), full_page=True)
+    await page.click("text=← Thông báo")
+    await expect(page.locator("ol.notices li")).to_have_count(1)
+    await expect(page.locator("ol.notices")).to_contain_text("Đã gửi 1/1")
+    await fits(page)
+    await page.screenshot(path=str(folder / "notices-phone.png"), full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await page.screenshot(path=str(folder / "notices-laptop.png"), full_page=True)
+    assert errors == []
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        got = (await http.get("/sim/outbox/ba-nam-nieu")).json()["messages"]
+        other = (await http.get("/sim/outbox/ba-panh")).json()["messages"]
+    assert [m["text"] for m in got] == [f"📢 phường Chiềng An: {text}"] and other == []
+    await context.close()

@@ -10,10 +10,9 @@ from bot.engine.registry import ACTIONS, CONDITIONS, GETTERS, OPTIONS, VALIDATOR
 from bot.engine.routing import safety_answer as read_safety
 from bot.engine.types import ActionRequest
 from bot.notices.when import parse_when
+from bot.notices.words import audience
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-ADAPTER_NAMES = {"zalo": "Zalo", "telegram": "Telegram", "zalo_bot": "Zalo Bot",
-                 "android_sms": "SMS", "twilio_sms": "SMS", "sim": "thử nghiệm"}  # fmt: skip
 
 
 def _draft(ctx: Ctx) -> dict[str, Any]:
@@ -72,25 +71,7 @@ def notice_preview_view(ctx: Ctx) -> dict[str, Any]:
     p = _preview(ctx)
     if not p.get("ok"):
         return {"audience": "", "reason": str(p.get("reason") or "")}
-    counts: dict[str, int] = {}
-    for adapter, n in (p.get("by_adapter") or {}).items():
-        name = ADAPTER_NAMES.get(adapter, adapter)
-        counts[name] = counts.get(name, 0) + int(n)
-    ways = ", ".join(f"{n} {name}" for name, n in sorted(counts.items(), key=lambda x: -x[1]))
-    sms = ""
-    if p.get("sms_segments"):
-        sms = ", " + ctx.t(
-            "nc.sms_cost",
-            segments=p["sms_segments"],
-            cost=f"{p['sms_cost_vnd']:,}".replace(",", "."),
-        )
-    unreachable = " " + ctx.t("nc.unreachable", n=p["unreachable"]) if p.get("unreachable") else ""
-    reached = p.get("people", 0) - p.get("unreachable", 0)
-    audience = ctx.t(
-        "nc.audience", people=reached, where=p.get("where") or "", ways=ways or "-", sms=sms,
-        unreachable=unreachable,
-    )  # fmt: skip
-    return {"audience": audience, "reason": ""}
+    return {"audience": audience(ctx.t, p, str(p.get("where") or "")), "reason": ""}
 
 
 def notice_confirm_view(ctx: Ctx) -> dict[str, Any]:

@@ -14,8 +14,9 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
-from bot.web.workspace import api, codes, insights, pages
+from bot.web.workspace import api, codes, insights, notice_api, notice_pages, pages
 from bot.web.workspace.deps import LoginRequired
+from bot.web.workspace.notice_desk import NoNotice, NotSender
 from bot.web.workspace.service import NotAllowed, NotVisible
 
 STATIC = Path(__file__).parent / "static"
@@ -31,11 +32,15 @@ def mount(api_app: FastAPI, *, tile_host: str = "") -> None:
     api_app.include_router(pages.router)
     api_app.include_router(insights.router)
     api_app.include_router(codes.router)
+    api_app.include_router(notice_pages.router)
     api_app.include_router(api.router)
+    api_app.include_router(notice_api.router)
     api_app.mount("/ws/static", StaticFiles(directory=STATIC), name="ws-static")
     api_app.add_exception_handler(LoginRequired, _login_required)  # type: ignore[arg-type]
     api_app.add_exception_handler(NotVisible, _not_visible)  # type: ignore[arg-type]
     api_app.add_exception_handler(NotAllowed, _not_allowed)  # type: ignore[arg-type]
+    api_app.add_exception_handler(NoNotice, notice_pages.refused)
+    api_app.add_exception_handler(NotSender, notice_pages.refused)
     csp = CSP.format(tiles=tile_host).replace("  ", " ")
     # Slow links: pages, the stylesheet and htmx (52 KB -> 16 KB) go compressed when asked.
     api_app.add_middleware(GZipMiddleware, minimum_size=1024)

@@ -29,8 +29,8 @@ class Presenter:
         self._urgency = urgency
         self._tz = ZoneInfo(bot.settings.timezone)
 
-    def t(self, key: str) -> str:
-        return self._bot.engine.text(key, "vi")
+    def t(self, key: str, **values: Any) -> str:
+        return self._bot.engine.text(key, "vi", **values)
 
     def local(self, at: datetime | None) -> str:
         """``"14:05 02/12"`` in the commune's time zone (``""`` for None)."""
