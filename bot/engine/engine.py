@@ -85,7 +85,7 @@ class Engine:
         if (
             not key(ctx.text)
             or ctx.command(ctx.text)
-            or self.routing.pattern_flow(ctx.text, ctx.role)
+            or self.routing.pattern_flow(ctx.text, ctx.role, busy=self._busy(ctx))
         ):
             return False
         s = ctx.session
@@ -116,7 +116,10 @@ class Engine:
         cmd = None if inp.button else ctx.command(ctx.text)
         if cmd:
             return router.run_command(ctx, cmd)
-        claimed = None if inp.button else self.routing.pattern_flow(ctx.text, ctx.role)
+        claimed = (
+            None if inp.button
+            else self.routing.pattern_flow(ctx.text, ctx.role, busy=self._busy(ctx))
+        )  # fmt: skip
         if claimed:  # a message of a flow's own shape (a role code), wherever we are
             return runner.start(ctx, claimed, {"text": ctx.text})
         if s.get("flow") and not s.get("paused") and self._expired(ctx):
@@ -132,6 +135,12 @@ class Engine:
         if inp.media:
             return media.outside(ctx)
         return router.outside(ctx, after_notice)
+
+    def _busy(self, ctx: Ctx) -> bool:
+        """A flow's step (current, not paused) or an officer is waiting for this message."""
+        s = ctx.session
+        in_flow = bool(s.get("flow")) and not s.get("paused") and not self._expired(ctx)
+        return in_flow or bool(ctx.inp.contact.talking_ref)
 
     def _expired(self, ctx: Ctx) -> bool:
         last = ctx.session.get("last")

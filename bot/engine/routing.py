@@ -58,6 +58,9 @@ PATTERNS: Mapping[str, Callable[[str], bool]] = {
     "ack_ref": lambda text: ack_ref(text) is not None,
     "safety": lambda text: safety_answer(text) is not None,
 }
+# shapes no one types by chance, claimed even in the middle of a flow; the others ("cần
+# giúp") are everyday words there (the reason a resident gives for wanting an officer)
+ANYWHERE: frozenset[str] = frozenset({"role_code", "ack_ref"})
 
 
 def key(text: str) -> str:
@@ -101,10 +104,13 @@ class Routing:
         flow = self.command_flows.get(name)
         return name if flow is None or self.allowed(flow, role) else None
 
-    def pattern_flow(self, text: str, role: str | None = None) -> str | None:
+    def pattern_flow(self, text: str, role: str | None = None, *, busy: bool = False) -> str | None:
         """The flow whose pattern the whole message matches (and ``role`` may start), or
-        None."""
+        None. ``busy``: a step or an officer is waiting for this person's words; only the
+        patterns of :data:`ANYWHERE` claim a message then."""
         for name, flow in self.patterns:
+            if busy and name not in ANYWHERE:
+                continue
             if PATTERNS[name](text) and (role is None or self.allowed(flow, role)):
                 return flow
         return None

@@ -44,3 +44,19 @@ def test_clean_normalises_decomposed_vietnamese() -> None:
     decomposed = "nha\u0300"  # "nhà" typed with a combining grave accent
     assert clean(decomposed) == "nhà"
     assert key("Bản Nam Niệu!") == "ban nam nieu"
+
+
+@pytest.mark.parametrize(
+    ("text", "busy", "expected"),
+    [
+        ("cần giúp", False, "safety_answer"), ("an toan", False, "safety_answer"),
+        ("cần giúp", True, None),  # in a step: the words are its answer (a handover's reason)
+        ("VT-ABCD-EFGH", True, "role_code"), ("NHAN TT-7K3Q9M", True, "officer_ack"),
+        ("cần giúp đỡ làm giấy tờ", False, None),
+    ],
+)  # fmt: skip
+def test_patterns_claim_whole_messages_and_everyday_words_only_outside_a_step(
+    text: str, busy: bool, expected: str | None
+) -> None:
+    routing = load_routing(load_flows(ROOT / "dialogs", set(STEPS)), ROOT / "dialogs/commands.yml")
+    assert routing.pattern_flow(text, busy=busy) == expected
