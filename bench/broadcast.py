@@ -114,7 +114,8 @@ def environment(
 ) -> dict[str, str]:
     """What the workers and this process are configured with (BANBOT_ variables)."""
     tg, oa, gw = fakes["telegram"], fakes["zalo"], fakes["android_sms"]
-    assert isinstance(oa, FakeZaloOa) and isinstance(gw, FakeAndroidGateway)
+    if not (isinstance(oa, FakeZaloOa) and isinstance(gw, FakeAndroidGateway)):
+        raise TypeError("the zalo and android_sms fakes are FakeZaloOa and FakeAndroidGateway")
     env = {
         "BANBOT_ENV": "test", "BANBOT_DATABASE_URL": db_url, "BANBOT_REDIS_URL": redis_url,
         "BANBOT_QUEUE": "saq", "BANBOT_QUEUE_NAME": "bench", "BANBOT_NLU": "builtin",
@@ -258,7 +259,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     log.write_text("")
     try:
         channels = app.channels
-        assert channels is not None
+        if channels is None:
+            raise SystemExit("the app was built without channels")
         await channels.queue.connect()  # type: ignore[attr-defined]
         admin = NoticeSender("user:1", "admin", name="bench")
         draft = Draft("village_notices", TEXT, commune_code=COMMUNE)
@@ -284,8 +286,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 victim = workers.pop(0)
                 victim.send_signal(signal.SIGKILL)
                 victim.wait()
-                killed = {"at_accepted": accepted, "at_s": round(time.perf_counter()
-                                                                  - sending_started, 1)}
+                killed = {
+                    "at_accepted": accepted,
+                    "at_s": round(time.perf_counter() - sending_started, 1),
+                }
                 workers.append(start_worker(env, log))
             status = await counts(db_url, notice.id)
             if status["queued"] + status["sending"] == 0:
@@ -341,20 +345,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rates", default="telegram=100,zalo=100,android_sms=50",
-                        help="configured send limits per adapter (messages a second)")
-    parser.add_argument("--headroom", type=float, default=1.05,
-                        help="the fake providers allow this much above the configured limit")
+    parser.add_argument(
+        "--rates",
+        default="telegram=100,zalo=100,android_sms=50",
+        help="configured send limits per adapter (messages a second)",
+    )
+    parser.add_argument(
+        "--headroom",
+        type=float,
+        default=1.05,
+        help="the fake providers allow this much above the configured limit",
+    )
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--kill", action="store_true", help="SIGKILL a worker a third in")
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--database", default="banbot_bench_broadcast")
-    parser.add_argument("--postgres-url",
-                        default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--postgres-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args)), ensure_ascii=False))  # noqa: T201
+    print(json.dumps(asyncio.run(run(args)), ensure_ascii=False))
 
 
 if __name__ == "__main__":
