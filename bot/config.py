@@ -300,6 +300,10 @@ class Settings(BaseSettings):
     bulk_pumps: int = Field(
         2, ge=1, le=64, description="Pumps per adapter sharing its bulk messages (any worker)."
     )
+    bulk_in_flight: int = Field(
+        8, ge=1, le=256,
+        description="Provider calls a bulk pump keeps in flight (hides the providers' latency).",
+    )  # fmt: skip
     notice_watch_seconds: int = Field(
         20, ge=1, le=3600, description="How often a notice being sent is checked for the summary."
     )

@@ -45,6 +45,8 @@ async def watch_notice(services: JobServices, tx: Tx, args: JSON) -> None:
             "notice.summary", language, id=notice.id, sent=progress.sent,
             planned=progress.planned, failed=progress.failed, skipped=progress.skipped,
         )  # fmt: skip
+        if progress.maybe_twice:
+            words += services.texts("notice.summary.twice", language, n=progress.maybe_twice)
         await services.contacts_out.send(
             tx, notice.sender_contact_id, [Reply(words)], kind="system",
             key=f"notice:{notice.id}:summary",

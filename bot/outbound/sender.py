@@ -4,8 +4,9 @@ Every message the bot sends is a row of ``outbound_messages`` first (see
 :mod:`bot.outbound.contact`); this module turns rows into provider calls:
 
 - :meth:`Sender.deliver` sends one reply-lane message (the queue item ``send:<id>``);
-- :meth:`Sender.pump` sends the bulk lane of one adapter in order, at the adapter's rate,
-  claiming rows in batches so several workers can share the work (``pump:<adapter>:<n>``).
+- :meth:`Sender.pump` sends the bulk lane of one adapter at the adapter's rate, claiming
+  rows in batches so several workers can share the work (``pump:<adapter>:<n>``), several
+  provider calls in flight (:mod:`bot.outbound.pump`).
 
 Invariants:
 
@@ -17,6 +18,8 @@ Invariants:
   queue behind bulk nor finds the budget empty;
 - a pump holds the rows it claimed for at most half the stale time: a slower batch gives the
   rest back rather than let another pump take them as a dead sender's (and send them twice);
+  a row is marked in flight when its provider call starts, so a row taken again from a dead
+  sender is known to have maybe gone (``maybe_twice``) or surely not;
 - a wait (a send limit, an earlier message to the same person, a retry) is written as the
   row's ``not_before`` before the queue item ends, so the sweeper can tell a waiting message
   from a lost one;
@@ -32,20 +35,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from bot.channels.base import SendError, SendResult
 from bot.config import Settings
 from bot.domain.messages import Button, Outbound, Reply
 from bot.outbound.limits import ChannelLimits, limits_for
+from bot.outbound.pump import Pump
 from bot.outbound.retry import RetryPolicy
 from bot.outbound.routes import Router
 from bot.ports import ChannelAdapter, RateLimiter
 from bot.render.sms import segment_info
-from bot.store.outbound import OPEN
+from bot.store.bulk import OPEN
 from bot.store.records import OutboundRecord
 from bot.store.repo import Store
 from bot.store.types import utcnow
@@ -56,7 +59,6 @@ WINDOW_CLOSED = "zalo_window_closed"
 ORDER_WAIT = 0.2  # seconds between looks at an earlier message to the same person
 SLEEP_IN_PLACE = 2.0  # shorter waits are slept in the worker; longer ones leave the queue
 STALE_SENDING = timedelta(minutes=2)  # default: a "sending" row this old lost its sender
-PUMP_BUDGET = timedelta(seconds=60)  # a pump yields its worker this often (and is requeued)
 FOLLOW_ON = 10  # messages to one person one reply-lane item may send in a row
 
 
@@ -77,18 +79,21 @@ class Sender:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         batch: int = 50,
         stale: timedelta = STALE_SENDING,
+        in_flight: int | None = None,
     ) -> None:
-        self._store = store
+        self._store = self.store = store
         self._adapters = adapters
         self._limiter = limiter
         self._router = router
         # public so a benchmark can lift the limits to measure everything else
         self.limits: dict[str, ChannelLimits] = {n: limits_for(n, settings) for n in adapters}
         self._retry = retry or RetryPolicy()
-        self._clock, self._rand = clock, rand
+        self._clock = self.clock = clock
+        self._rand = rand
         self._sleep = sleep
-        self._batch = batch
-        self.stale = stale
+        # the pumps' settings (bot.outbound.pump)
+        self.batch, self.stale = batch, stale
+        self.in_flight = in_flight or (settings.bulk_in_flight if settings else 8)
 
     # -- the reply lane: one message per queue item ------------------------------------------
 
@@ -148,55 +153,14 @@ class Sender:
     # -- the bulk lane: a pump per adapter ----------------------------------------------------
 
     async def pump(self, adapter: str) -> datetime | None:
-        """Send due bulk messages of ``adapter`` until none is left; returns when the next
-        waiting one is due (None: nothing waits). Holds its worker while it waits for the send
-        limits (bulk has its own workers, replies never queue behind it), but holds claimed
-        rows only while they are sure to look alive to other pumps: a wait past that gives
-        the rest of the batch back, due when the limits allow, and the pump returns."""
+        """Send the due bulk messages of ``adapter`` (:class:`bot.outbound.pump.Pump`);
+        returns when the next waiting one is due, None when nothing waits."""
         if adapter not in self._adapters:
             log.error("bulk messages for %s, which is not enabled", adapter)
             return None
-        started = self._clock()
-        # a claimed row left "sending" longer than `stale` is taken by another pump as its
-        # dead sender's, and sent twice: on a slow channel a batch outlasts that
-        hold = min(PUMP_BUDGET, self.stale / 2)
-        size = self._claim_size(adapter, hold)
-        while True:
-            now = self._clock()
-            if now - started > PUMP_BUDGET:
-                return now  # let other items have the worker; the queue runs this again
-            async with self._store.transaction() as tx:
-                batch = await tx.outbound.claim_bulk(
-                    adapter, limit=size, now=now, stale_before=now - self.stale
-                )
-            if not batch:
-                async with self._store.read() as tx:
-                    waiting = await tx.outbound.bulk_waiting(now=self._clock())
-                return waiting.get(adapter) if adapter in waiting else None
-            hold_until = now + hold
-            for n, rec in enumerate(batch):
-                if self._clock() > hold_until:
-                    await self._release(batch[n:], None)
-                    break
-                if await self._stopped_skip(rec):
-                    continue
-                due = await self._bulk_one(rec, hold_until)
-                if due is not None:  # a wait this long is the adapter's (a pause, Android)
-                    await self._release(batch[n:], due)
-                    return due
+        return await Pump(self, adapter, self.in_flight).run()
 
-    def _claim_size(self, adapter: str, hold: timedelta) -> int:
-        """Rows to claim at once: no more than the adapter's rate lets out while a pump may
-        hold them (Android: 1 a minute, so 1 — not 50 claimed to give 49 back; Telegram: 50).
-        A burst still goes out at once, one short claim after another."""
-        limits = self.limits.get(adapter)
-        rates = [r.rate for r in limits.rules if r.scope == "channel"] if limits else []
-        if not rates:
-            return self._batch
-        can = min(hold.total_seconds() * r.per_second for r in rates)
-        return max(1, min(self._batch, math.ceil(can)))
-
-    async def _bulk_one(self, rec: OutboundRecord, hold_until: datetime) -> datetime | None:
+    async def bulk_one(self, rec: OutboundRecord, hold_until: datetime) -> datetime | None:
         """Send one claimed bulk row at the adapter's rate. None when done with it; else,
         nothing taken or sent, when it may go (the wait would outlast ``hold_until``)."""
         while True:
@@ -207,38 +171,13 @@ class Sender:
             if due > hold_until:
                 return due
             await self._sleep(wait)
+        async with self._store.transaction() as tx:
+            await tx.outbound.mark_in_flight(rec.id)
         again = await self._attempt(rec)
         if again is not None:
             async with self._store.transaction() as tx:
                 await tx.outbound.defer(rec.id, not_before=again)
         return None
-
-    async def _release(self, batch: Sequence[OutboundRecord], due: datetime | None) -> None:
-        """Give claimed, unsent bulk rows back (``queued``, due at ``due``); the attempt they
-        were taken for is not counted."""
-        async with self._store.transaction() as tx:
-            for rec in batch:
-                await tx.outbound.requeue(rec.id, not_before=due, attempts=rec.attempts - 1)
-
-    async def _stopped_skip(self, rec: OutboundRecord) -> bool:
-        """STOP, a per-topic opt-out and a cancelled notice win over a notice already
-        queued: skip it (True). A disaster warning ignores topic choices, not STOP."""
-        if rec.contact_id is None:
-            return False
-        async with self._store.transaction() as tx:
-            contact = await tx.contacts.get(rec.contact_id)
-            reason = "stopped" if contact is None or contact.stopped else None
-            if reason is None and rec.notice_id is not None:
-                notice = await tx.notices.get(rec.notice_id)
-                if notice is None or notice.status == "cancelled":
-                    reason = "cancelled"
-                elif notice.topic != "disaster_warnings":
-                    topics = await tx.subscriptions.active(rec.contact_id)
-                    reason = None if notice.topic in topics else "opted_out"
-            if reason is None:
-                return False
-            await tx.outbound.mark_skipped(rec.id, reason=reason)
-        return True
 
     # -- one attempt --------------------------------------------------------------------------
 

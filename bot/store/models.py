@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -55,6 +56,10 @@ NAMING = {
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+# open bulk rows (queued, or sending: maybe lost); the pumps claim these by adapter and id
+OPEN_BULK = "priority = 'bulk' AND status IN ('queued', 'sending')"
 
 
 class Base(DeclarativeBase):
@@ -248,6 +253,13 @@ class OutboundMessage(Base):
         Index("ix_outbound_messages_status_updated_at", "status", "updated_at"),
         Index("ix_outbound_messages_urn_id", "urn", "id"),
         Index("ix_outbound_messages_notice_id_status", "notice_id", "status"),
+        Index(  # the pumps' claims: an adapter's open bulk rows in order
+            "ix_outbound_messages_open_bulk",
+            "adapter",
+            "id",
+            postgresql_where=text(OPEN_BULK),
+            sqlite_where=text(OPEN_BULK),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -272,6 +284,9 @@ class OutboundMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     priority: Mapped[str] = mapped_column(String(8), default="reply")
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
+    # set when the provider call starts; a sender that dies then may have sent it
+    in_flight_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    maybe_twice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -285,6 +300,7 @@ class NoticeRow(Base):
         CheckConstraint(_one_of("status", NOTICE_STATUSES), name="status"),
         CheckConstraint(_one_of("topic", TOPICS), name="topic"),
         Index("ix_notices_status_send_at", "status", "send_at"),
+        Index("ix_notices_commune_code_created_at", "commune_code", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

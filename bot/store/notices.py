@@ -1,7 +1,9 @@
 """Notices and their deliveries: one ``notices`` row, one outbound message per recipient.
 
-Progress is counted from the outbound rows (``notice_id``), so it is live and never drifts:
-queued / sending / sent / delivered / read / failed / unknown / skipped.
+Progress is counted from the outbound rows (``notice_id``), so it is live and never drifts,
+per person (a long SMS notice is several messages to one person): a person is ``sending`` or
+``queued`` while any part is, then ``skipped`` / ``failed`` / ``unknown`` if any part was,
+then ``read`` / ``delivered`` if every part was, else ``sent``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Select, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,7 +48,8 @@ class Progress:
     """Where a notice stands: ``planned`` recipients' messages and their statuses."""
 
     planned: int
-    counts: Mapping[str, int]
+    counts: Mapping[str, int]  # people by status
+    maybe_twice: int = 0  # people whose message was in flight when its sender died
 
     @property
     def sent(self) -> int:
@@ -68,8 +71,41 @@ class Progress:
         return {
             "planned": self.planned, "sent": self.sent, "delivered": self.counts.get("delivered", 0)
             + self.counts.get("read", 0), "failed": self.failed, "skipped": self.skipped,
-            "waiting": self.waiting, "by_status": dict(self.counts),
+            "waiting": self.waiting, "maybe_twice": self.maybe_twice,
+            "by_status": dict(self.counts),
         }  # fmt: skip
+
+
+def _people(notice_ids: list[int]) -> Select[Any]:
+    """(notice, a person's status, people, of whom maybe twice), from each person's parts."""
+    m = OutboundMessage
+
+    def parts(*statuses: str) -> ColumnElement[int]:
+        return func.sum(case((m.status.in_(statuses), 1), else_=0))
+
+    per = (
+        select(
+            m.notice_id.label("notice_id"), func.count().label("n"),
+            parts("sending").label("sending"), parts("queued").label("queued"),
+            parts("skipped").label("skipped"), parts("failed").label("failed"),
+            parts("unknown").label("unknown"), parts("read").label("read"),
+            parts("delivered", "read").label("delivered"),
+            func.max(case((m.maybe_twice, 1), else_=0)).label("twice"),
+        )
+        .where(m.notice_id.in_(notice_ids))
+        .group_by(m.notice_id, func.coalesce(m.contact_id, -m.id))  # a person, not an address
+        .subquery()
+    )  # fmt: skip
+    status = case(
+        (per.c.sending > 0, "sending"), (per.c.queued > 0, "queued"),
+        (per.c.skipped > 0, "skipped"), (per.c.failed > 0, "failed"),
+        (per.c.unknown > 0, "unknown"), (per.c.read == per.c.n, "read"),
+        (per.c.delivered == per.c.n, "delivered"), else_="sent",
+    )  # fmt: skip
+    return (
+        select(per.c.notice_id, status, func.count(), func.sum(per.c.twice))
+        .group_by(per.c.notice_id, status)
+    )  # fmt: skip
 
 
 def _record(row: NoticeRow) -> NoticeRecord:
@@ -185,25 +221,18 @@ class NoticeRepo:
         return None if found is None else _record(found)
 
     async def progress(self, notice: NoticeRecord) -> Progress:
-        rows = await self._s.execute(
-            select(OutboundMessage.status, func.count())
-            .where(OutboundMessage.notice_id == notice.id)
-            .group_by(OutboundMessage.status)
-        )
-        return Progress(notice.planned, {status: int(n) for status, n in rows})
+        return (await self.progress_of([notice]))[notice.id]
 
     async def progress_of(self, notices: Sequence[NoticeRecord]) -> dict[int, Progress]:
-        """:meth:`progress` of many notices in one query (a list page)."""
+        """Progress of each notice, people by status, in one query (a list page too)."""
         counts: dict[int, dict[str, int]] = {n.id: {} for n in notices}
+        twice: dict[int, int] = dict.fromkeys(counts, 0)
         if counts:
-            rows = await self._s.execute(
-                select(OutboundMessage.notice_id, OutboundMessage.status, func.count())
-                .where(OutboundMessage.notice_id.in_(list(counts)))
-                .group_by(OutboundMessage.notice_id, OutboundMessage.status)
-            )
-            for notice_id, status, n in rows:
-                counts[notice_id or 0][status] = int(n)  # never None: filtered by id
-        return {n.id: Progress(n.planned, counts[n.id]) for n in notices}
+            rows = await self._s.execute(_people(list(counts)))
+            for notice_id, status, n, again in rows:
+                counts[notice_id][status] = int(n)
+                twice[notice_id] += int(again or 0)
+        return {n.id: Progress(n.planned, counts[n.id], twice[n.id]) for n in notices}
 
     async def audience(
         self,
@@ -228,11 +257,11 @@ class NoticeRepo:
             where = where & Contact.id.in_(subscribed)
         return await contact_records(self._s, where)
 
-    async def add_deliveries(self, rows: Sequence[Mapping[str, Any]]) -> int:
+    async def add_deliveries(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert outbound rows in bulk; a row whose idempotency key exists is left alone
-        (planning twice sends once). Returns how many were new."""
+        (planning twice sends once: :meth:`delivery_count` says what is recorded)."""
         if not rows:
-            return 0
+            return
         dialect = (await self._s.connection()).dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         for start in range(0, len(rows), 1000):
@@ -241,7 +270,6 @@ class NoticeRepo:
                 index_elements=["idempotency_key"]
             )
             await self._s.execute(stmt, chunk)
-        return len(rows)
 
     async def delivery_count(self, notice_id: int) -> int:
         """Messages recorded for a notice (what planning produced, whatever ran twice)."""

@@ -17,10 +17,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.bulk import OPEN, BulkRows, takeable
 from bot.store.models import OutboundMessage
 from bot.store.records import OUTBOUND_KINDS, OUTBOUND_STATUSES, PRIORITIES, OutboundRecord
 from bot.store.types import utcnow
@@ -37,7 +38,6 @@ MAY_FOLLOW: Final[dict[str, tuple[str, ...]]] = {
     "unknown": ("sending",),
     "skipped": ("queued", "sending"),  # a pump claims its rows before it checks STOP
 }
-OPEN: Final = ("queued", "sending")  # not finished: the sweeper looks after these
 
 
 def _record(row: OutboundMessage) -> OutboundRecord:
@@ -64,10 +64,11 @@ def _record(row: OutboundMessage) -> OutboundRecord:
         created_at=row.created_at,
         updated_at=row.updated_at,
         notice_id=row.notice_id,
+        maybe_twice=row.maybe_twice,
     )
 
 
-class OutboundRepo:
+class OutboundRepo(BulkRows):
     """Outbound messages inside one transaction."""
 
     def __init__(self, session: AsyncSession, work: list[Work] | None = None) -> None:
@@ -164,59 +165,55 @@ class OutboundRepo:
     async def start_sending(
         self, message_id: int, *, stale_before: datetime
     ) -> OutboundRecord | None:
-        """Take a ``queued`` row for one attempt (``sending``, one more attempt), or a
-        ``sending`` row untouched since ``stale_before`` (its sender died mid-send). None when
-        another sender has it or it is finished."""
-        moved = await self._s.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.id == message_id, _takeable(stale_before))
-            .values(status="sending", attempts=OutboundMessage.attempts + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if not cast(CursorResult[Any], moved).rowcount:
-            return None
-        return await self.get(message_id)
+        """Take a ``queued`` row for one attempt (``sending``, one more attempt, in flight
+        from now), or a ``sending`` row untouched since ``stale_before`` (its sender died
+        mid-send). None when another sender has it or it is finished."""
+        taken = await self._take([message_id], stale_before, in_flight=True)
+        return taken[0] if taken else None
 
-    async def claim_bulk(
-        self, adapter: str, *, limit: int, now: datetime, stale_before: datetime
+    async def _take(
+        self, ids: Sequence[int], stale_before: datetime, *, in_flight: bool
     ) -> list[OutboundRecord]:
-        """Take up to ``limit`` bulk messages of ``adapter`` that are due, oldest first, for
-        sending (several pumps may claim at once: each row goes to one of them)."""
-        ids = list(
+        """One ``UPDATE`` for all of ``ids`` that are still takeable; the taken rows, in id
+        order. A stale row that was in flight when its sender died is marked ``maybe_twice``."""
+        now = utcnow()
+        died_in_flight = and_(
+            OutboundMessage.status == "sending", OutboundMessage.in_flight_at.is_not(None)
+        )
+        taken = list(
             await self._s.scalars(
-                select(OutboundMessage.id)
-                .where(
-                    OutboundMessage.adapter == adapter,
-                    OutboundMessage.priority == "bulk",
-                    _takeable(stale_before),
-                    or_(OutboundMessage.not_before.is_(None), OutboundMessage.not_before <= now),
+                update(OutboundMessage)
+                .where(OutboundMessage.id.in_(list(ids)), takeable(stale_before))
+                .values(
+                    status="sending",
+                    attempts=OutboundMessage.attempts + 1,
+                    updated_at=now,
+                    in_flight_at=now if in_flight else None,
+                    maybe_twice=case((died_in_flight, True), else_=OutboundMessage.maybe_twice),
                 )
-                .order_by(OutboundMessage.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+                .returning(OutboundMessage.id)
+                .execution_options(synchronize_session=False)
             )
         )
-        taken = []
-        for message_id in ids:
-            rec = await self.start_sending(message_id, stale_before=stale_before)
-            if rec is not None:
-                taken.append(rec)
-        return taken
-
-    async def bulk_waiting(self, *, now: datetime) -> dict[str, datetime | None]:
-        """Adapters with bulk messages not sent yet -> the earliest ``not_before`` among them
-        (None: some are due now). For the sweeper: a pump must exist for each."""
-        rows = await self._s.execute(
-            select(OutboundMessage.adapter, OutboundMessage.not_before)
-            .where(OutboundMessage.priority == "bulk", OutboundMessage.status.in_(OPEN))
-            .distinct()
+        if not taken:
+            return []
+        rows = await self._s.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.id.in_(taken))
+            .order_by(OutboundMessage.id)
+            .execution_options(populate_existing=True)
         )
-        waiting: dict[str, datetime | None] = {}
-        for adapter, not_before in rows:
-            due = None if not_before is None or not_before <= now else not_before
-            known = waiting.get(adapter, due)
-            waiting[adapter] = None if due is None or known is None else min(due, known)
-        return waiting
+        return [_record(r) for r in rows]
+
+    async def mark_in_flight(self, message_id: int) -> None:
+        """The provider call for this claimed row starts now (if its sender dies from here
+        on, the message may have gone: taken again, it is marked ``maybe_twice``)."""
+        await self._s.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == message_id, OutboundMessage.status == "sending")
+            .values(in_flight_at=utcnow(), updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
 
     async def requeue(
         self,
@@ -354,13 +351,6 @@ class OutboundRepo:
             .execution_options(synchronize_session=False)
         )
         return bool(cast(CursorResult[Any], result).rowcount)
-
-
-def _takeable(stale_before: datetime) -> ColumnElement[bool]:
-    return or_(
-        OutboundMessage.status == "queued",
-        and_(OutboundMessage.status == "sending", OutboundMessage.updated_at < stale_before),
-    )
 
 
 def _work(message_id: int, lane: str, adapter: str, at: datetime | None) -> Work:

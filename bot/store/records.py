@@ -168,6 +168,7 @@ class OutboundRecord:
     created_at: datetime
     updated_at: datetime
     notice_id: int | None = None
+    maybe_twice: bool = False  # taken again from a sender that died with it in flight
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -61,6 +62,7 @@ def create_app(
                 await bot.aclose()
 
     api = FastAPI(title="Bản Bot", version="0.1.0", lifespan=lifespan)
+    api.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     api.state.ws_messenger = messenger
     api.include_router(sim.router)
     tiles = cfg.workspace.map_tile_url
@@ -88,6 +90,26 @@ def create_app(
 
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     return api
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with where and why, never what: the input may hold a phone number or a name, and
+    a lone UTF-16 surrogate in it cannot even be encoded (FastAPI's default answered 500)."""
+    detail = [
+        {
+            "loc": [_printable(part) for part in error.get("loc", ())],
+            "type": _printable(error.get("type", "")),
+            "msg": _printable(error.get("msg", "")),
+        }
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _printable(value: object) -> str | int:
+    if isinstance(value, int):
+        return value
+    return str(value).encode("utf-8", "replace").decode("utf-8")
 
 
 def _start_polling(bot: App, stop: asyncio.Event) -> asyncio.Task[None]:

@@ -30,6 +30,12 @@ async def statuses(store: Store) -> Counter[str]:
         return Counter({status: n for status, n in rows})
 
 
+async def maybe_twice(store: Store) -> set[str]:
+    async with store.engine.connect() as conn:
+        rows = await conn.execute(select(OutboundMessage.text).where(OutboundMessage.maybe_twice))
+        return {text for (text,) in rows}
+
+
 async def in_flight(store: Store) -> set[str]:
     async with store.engine.connect() as conn:
         rows = await conn.execute(
@@ -73,6 +79,7 @@ async def test_sigkill_mid_batch_loses_nothing(
                 await asyncio.sleep(0.2)
         finally:
             second.stop()
+        flagged = await maybe_twice(store)
     finally:
         first.stop()
         await store.close()
@@ -81,3 +88,4 @@ async def test_sigkill_mid_batch_loses_nothing(
     assert set(received) == {f"tin {n}" for n in range(TOTAL)}  # everyone got theirs
     twice = {text for text, n in received.items() if n > 1}
     assert twice <= flying, (twice, flying)  # twice only if in flight at the kill
+    assert twice <= flagged <= flying, (twice, flagged)  # and the store knows which

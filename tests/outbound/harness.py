@@ -134,6 +134,7 @@ def bench(
     time: FakeTime | None = None,
     limiter: MemoryRateLimiter | None = None,
     sleep: Callable[[float], Awaitable[None]] | None = None,
+    in_flight: int | None = None,
 ) -> Bench:
     """A Sender over ``adapters``; ``time`` and ``limiter`` shared with another bench make
     two workers of one bot."""
@@ -146,5 +147,6 @@ def bench(
     sender = Sender(
         store, ports, limiter, router, settings=settings, retry=retry, clock=time,
         rand=lambda: 0.5, sleep=sleep or time.sleep, batch=batch, stale=stale,
+        in_flight=in_flight,
     )  # fmt: skip
     return Bench(store, time, named, limiter, router, sender, ContactSender(ports, router))

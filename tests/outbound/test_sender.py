@@ -306,7 +306,9 @@ class TestBulk:
             for n in (0, 1, 2, 3, 4)
         ]
         assert await b.sender.pump("telegram") == later  # when the waiting one is due
-        assert [m.text for m in tg.sent] == ["tin 0", "tin 2", "tin 3", "tin 4"]
+        # claimed in id order, two at a time; the two of a batch are in flight together
+        texts = [m.text for m in tg.sent]
+        assert [sorted(texts[:2]), sorted(texts[2:])] == [["tin 0", "tin 2"], ["tin 3", "tin 4"]]
         assert (await b.row(ids[1])).status == "queued"
         b.time.to(later)
         assert await b.sender.pump("telegram") is None
@@ -363,7 +365,7 @@ class TestBulk:
         (half the stale time) the pump gives back what it has not sent, unsent and uncounted,
         so no other pump can take those rows for a dead sender's."""
         tg = fake("telegram")
-        b = bench(store, tg)
+        b = bench(store, tg, in_flight=1)  # one call at a time: the third would start late
         sent = tg.send
 
         async def slow(message: Outbound) -> SendResult:
@@ -378,3 +380,64 @@ class TestBulk:
         while await b.sender.pump("telegram") is not None:  # the queue runs it again
             pass
         assert [m.text for m in tg.calls] == [f"tin {n}" for n in range(5)]  # each once
+
+    async def test_a_pump_keeps_calls_in_flight_and_each_persons_parts_in_order(
+        self, store: Store
+    ) -> None:
+        """Six people, a notice in two parts each, four calls in flight: several calls wait
+        on the provider at once (never more than four), and one person's second part never
+        starts before the first is answered."""
+        tg = fake("telegram")
+        b = bench(store, tg, in_flight=4)
+        sent = tg.send
+        busy: set[str] = set()
+        most = 0
+
+        async def slow(message: Outbound) -> SendResult:
+            nonlocal most
+            assert message.address not in busy, "two parts of one person in flight together"
+            busy.add(message.address)
+            most = max(most, len(busy))
+            await asyncio.sleep(0.02)  # the provider's latency
+            busy.discard(message.address)
+            return await sent(message)
+
+        tg.send = slow  # type: ignore[method-assign]
+        for part in (1, 2):
+            for n in range(6):
+                await b.message(None, f"telegram:{n}", f"{n}/{part}", lane="bulk")
+        assert await b.sender.pump("telegram") is None
+        texts = [m.text for m in tg.calls]
+        assert sorted(texts) == sorted(f"{n}/{p}" for n in range(6) for p in (1, 2))
+        for n in range(6):
+            assert texts.index(f"{n}/1") < texts.index(f"{n}/2")
+        assert 2 <= most <= 4
+
+    async def test_a_row_taken_from_a_dead_sender_is_maybe_twice_only_if_it_was_in_flight(
+        self, store: Store
+    ) -> None:
+        """Claimed but not yet handed to the provider: surely not sent, taken again plainly.
+        In flight when the sender died: it may have gone, and the retake says so."""
+        tg = fake("telegram")
+        b = bench(store, tg)
+        flying = await b.message(None, "telegram:1", "tin 1", lane="bulk")
+        claimed = await b.message(None, "telegram:2", "tin 2", lane="bulk")
+        now = b.time()
+        async with store.transaction() as tx:
+            got = await tx.outbound.claim_bulk("telegram", limit=2, now=now, stale_before=now)
+            await tx.outbound.mark_in_flight(flying)  # the call for "tin 1" started, then: crash
+        assert [r.id for r in got] == [flying, claimed]
+        assert all(r.status == "sending" for r in got)
+        async with store.transaction() as tx:  # too early: the dead sender's rows look alive
+            assert await tx.outbound.claim_bulk("telegram", limit=2, now=now,
+                                                stale_before=now) == []  # fmt: skip
+        later = now + timedelta(minutes=10)
+        async with store.transaction() as tx:
+            again = await tx.outbound.claim_bulk(
+                "telegram", limit=2, now=later, stale_before=later - timedelta(minutes=2)
+            )
+        assert {r.id: (r.attempts, r.maybe_twice) for r in again} == {
+            flying: (2, True),
+            claimed: (2, False),
+        }
+        assert (await b.row(flying)).maybe_twice  # stays, whatever happens next

@@ -21,16 +21,24 @@ async def _notice(store: Store, commune: str | None, text: str) -> NoticeRecord:
         )  # fmt: skip
 
 
-async def _delivery(store: Store, notice: NoticeRecord, contact: int, status: str) -> None:
-    """One recipient's row, written the way the planner writes them."""
+async def _delivery(
+    store: Store,
+    notice: NoticeRecord,
+    contact: int,
+    status: str,
+    *,
+    part: int = 0,
+    maybe_twice: bool = False,
+) -> None:
+    """One recipient's row (``part`` of a long SMS), written the way the planner writes them."""
     row = {
         "contact_id": contact, "adapter": "telegram", "urn": f"telegram:{contact}",
         "rendering": "telegram", "kind": "notice", "text": notice.text, "buttons": [],
         "request": None, "meta": {}, "status": status,
-        "idempotency_key": f"notice:{notice.id}:{contact}:0", "not_before": None,
+        "idempotency_key": f"notice:{notice.id}:{contact}:{part}", "not_before": None,
         "external_id": None, "error_kind": None, "error_code": None, "segments": None,
         "attempts": 0, "priority": "bulk", "notice_id": notice.id, "created_at": T0,
-        "updated_at": T0,
+        "updated_at": T0, "maybe_twice": maybe_twice,
     }  # fmt: skip
     async with store.transaction() as tx:
         await tx.notices.add_deliveries([row])
@@ -67,3 +75,18 @@ class TestNoticeLists:
         assert many[first.id].counts == {"sent": 2, "failed": 1}
         assert many[second.id].skipped == 1 and many[quiet.id].counts == {}
         assert none == {}
+
+    async def test_progress_counts_people_not_the_parts_of_a_long_sms(self, store: Store) -> None:
+        """A 1,000-character notice is several SMS to one person: the sender reads people.
+        A person is still open while any part is, failed if any part failed."""
+        notice = await _notice(store, "03664", "dài " * 250)
+        done, half, broken = [await resident(store, f"telegram:{200 + i}") for i in range(3)]
+        for part in range(6):
+            await _delivery(store, notice, done, "sent", part=part)
+            await _delivery(store, notice, half, "sent" if part < 3 else "queued", part=part)
+            await _delivery(store, notice, broken, "failed" if part == 5 else "delivered",
+                            part=part, maybe_twice=part == 2)  # fmt: skip
+        async with store.read() as tx:
+            progress = await tx.notices.progress(notice)
+        assert progress.counts == {"sent": 1, "queued": 1, "failed": 1}
+        assert (progress.sent, progress.failed, progress.maybe_twice) == (1, 1, 1)

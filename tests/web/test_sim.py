@@ -68,6 +68,26 @@ async def test_bad_requests_get_422_with_a_reason(
     assert r.json()["detail"]
 
 
+async def test_a_bad_request_is_not_echoed_back(client: httpx.AsyncClient) -> None:
+    """The 422 says where and why, never the input (a phone number, a name)."""
+    body = {"user": "u", "text": "0912345678 " + "x" * 20_000}
+    r = await client.post("/sim/messages", json=body)
+    assert r.status_code == 422
+    assert "0912345678" not in r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+@pytest.mark.parametrize("raw", [b'"\\ud800"', b'"a\\udfffb"'])
+async def test_a_lone_surrogate_is_a_422_not_a_500(client: httpx.AsyncClient, raw: bytes) -> None:
+    """Found by fuzzing: JSON may escape half of a UTF-16 pair; it is not text."""
+    content = b'{"user": "u", "text": ' + raw + b"}"
+    r = await client.post(
+        "/sim/messages", content=content, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "text"]
+
+
 async def test_invalid_json_is_422(client: httpx.AsyncClient) -> None:
     r = await client.post(
         "/sim/messages", content=b"{not json", headers={"content-type": "application/json"}
