@@ -102,7 +102,7 @@ async def build_app(settings: Settings, *, migrate: bool = True, nlu: bool = Tru
     protect(settings_secrets(settings))
     if migrate:
         await prepare_database(settings)
-    store = Store(settings.database_url)
+    store = Store(settings.database_url, pool_size=settings.database_pool_size)
     places = await load_gazetteer(store)
     policy = Policy.load(settings.data_dir / "policy")
     understanding: Nlu = build_nlu(settings, places) if nlu else NoNlu()

@@ -25,6 +25,10 @@ class TelegramSettings(BaseModel):
         None, description="secret_token for setWebhook (1-256 of A-Z a-z 0-9 _ -)."
     )
     api_base: str = Field("https://api.telegram.org", description="Bot API server.")
+    send_per_second: float | None = Field(
+        None, gt=0, description="Send rate limit for the bot (default 30/s, Telegram's own)."
+    )
+    send_burst: int | None = Field(None, gt=0, description="Burst size of the send limit.")
 
 
 class ZaloSettings(BaseModel):
@@ -80,6 +84,10 @@ class TwilioSettings(BaseModel):
     from_number: str | None = Field(None, description="Sender number in E.164.")
     messaging_service_sid: str | None = Field(None, description="MG... instead of from_number.")
     api_base: str = Field("https://api.twilio.com", description="REST API host.")
+    send_per_second: float | None = Field(
+        None, gt=0, description="Send rate limit, in SMS segments (default 1/s, a long code)."
+    )
+    send_burst: int | None = Field(None, gt=0, description="Burst size of the send limit.")
 
 
 class AndroidSmsSettings(BaseModel):
@@ -93,6 +101,12 @@ class AndroidSmsSettings(BaseModel):
     username: str | None = Field(None, description="Gateway API user.")
     password: SecretStr | None = Field(None, description="Gateway API password.")
     signing_key: SecretStr | None = Field(None, description="Webhook HMAC signing key.")
+    send_per_second: float | None = Field(
+        None, gt=0,
+        description="Send rate limit, in SMS segments (default 1 a minute: what a SIM may do "
+        "without the carrier blocking it; raise it for several phones behind one gateway).",
+    )  # fmt: skip
+    send_burst: int | None = Field(None, gt=0, description="Burst size of the send limit.")
 
 
 class KindMinutes(BaseModel):
@@ -227,6 +241,11 @@ class Settings(BaseSettings):
         repr=False,  # may hold a password
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
     )
+    database_pool_size: int = Field(
+        20, ge=1, le=200,
+        description="PostgreSQL connections each process keeps (and a quarter more when busy); "
+        "every app and worker process counts against the server's max_connections.",
+    )  # fmt: skip
     redis_url: str | None = Field(
         None,
         repr=False,  # may hold a password

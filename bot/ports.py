@@ -153,6 +153,12 @@ class RateLimiter(Protocol):
         """
         ...
 
+    async def try_acquire_all(
+        self, keys: Sequence[tuple[str, Rate]], cost: float = 1.0, *, reserve: float = 0.0
+    ) -> float:
+        """``try_acquire`` on every key at once: all taken (0.0) or none (the longest wait)."""
+        ...
+
     async def pause(self, key: str, seconds: float) -> None:
         """Nobody takes from ``key`` for ``seconds`` (the provider said 429, retry after)."""
         ...

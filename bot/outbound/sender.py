@@ -188,11 +188,9 @@ class Sender:
             return 0.0
         cost = float(rec.segments or 1) if limits.count_segments else 1.0
         reserve = 1.0 if rec.priority == "bulk" else 0.0
-        for key, rate in limits.keys(rec.adapter, rec.urn):
-            wait = await self._limiter.try_acquire(key, rate, cost, reserve=reserve)
-            if wait > 0:
-                return wait
-        return 0.0
+        return await self._limiter.try_acquire_all(
+            limits.keys(rec.adapter, rec.urn), cost, reserve=reserve
+        )
 
     async def _attempt(self, rec: OutboundRecord) -> datetime | None:
         """Send a row taken as ``sending``; None when finished, else when to try again."""

@@ -32,7 +32,12 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(database)
 
 
-def make_engine(url: str | URL, *, foreign_keys: bool = True) -> AsyncEngine:
+POOL_SIZE = 10  # PostgreSQL connections a process keeps open (BANBOT_DATABASE_POOL_SIZE)
+
+
+def make_engine(
+    url: str | URL, *, foreign_keys: bool = True, pool_size: int = POOL_SIZE
+) -> AsyncEngine:
     """An async engine for ``url``, with JSON kept readable and SQLite made transactional.
 
     SQLite: foreign keys on, WAL journal (readers never block the writer), and SQLAlchemy
@@ -42,6 +47,10 @@ def make_engine(url: str | URL, *, foreign_keys: bool = True) -> AsyncEngine:
     File databases keep SQLAlchemy's default small queue pool; ``:memory:`` uses one shared
     connection (also the default), so use a file for anything concurrent.
 
+    PostgreSQL keeps ``pool_size`` connections and opens up to a quarter more when busy: a
+    connection opened above the pool is closed when returned, and a server process forked
+    per message (a notice's pumps keep dozens of sends in flight) costs more than the send.
+
     ``foreign_keys=False`` is for migrations only: SQLite rebuilds a table to alter it, and
     dropping the old copy of a parent table would cascade deletes into its children (SQLite
     cannot switch the pragma inside a transaction, so it is set when connecting).
@@ -50,7 +59,7 @@ def make_engine(url: str | URL, *, foreign_keys: bool = True) -> AsyncEngine:
     if is_sqlite(url):
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT}
     else:
-        kwargs["pool_pre_ping"] = True
+        kwargs.update(pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size // 4)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         _make_sqlite_transactional(engine, foreign_keys)

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.store.audit import AuditRepo
 from bot.store.contacts import ContactRepo
 from bot.store.eligibility import EligibilityRepo
-from bot.store.engine import READ_ONLY, make_engine
+from bot.store.engine import POOL_SIZE, READ_ONLY, make_engine
 from bot.store.jobs import JobRepo
 from bot.store.messages import MessageRepo
 from bot.store.notices import NoticeRepo
@@ -96,8 +96,10 @@ class Store:
     collisions.
     """
 
-    def __init__(self, url: str, *, codes: Callable[[], str] = random_code) -> None:
-        self._engine = make_engine(url)
+    def __init__(
+        self, url: str, *, codes: Callable[[], str] = random_code, pool_size: int = POOL_SIZE
+    ) -> None:
+        self._engine = make_engine(url, pool_size=pool_size)
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         self._codes = codes
         self._on_commit: OnCommit | None = None

@@ -226,7 +226,8 @@ class ZaloOaAdapter(AdapterDefaults):
         except SendError as closed:
             if not self._s.paid_quota:
                 raise
-            log.info("zalo %s: %s, sent as a proactive (paid) message", _mask(user_id), closed)
+            # debug: a notice to 100,000 people outside their windows would log each of them
+            log.debug("zalo %s: %s, sent as a proactive (paid) message", _mask(user_id), closed)
             return None
 
     async def _send_with_token(self, body: dict[str, Any]) -> SendResult:

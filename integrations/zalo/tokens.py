@@ -29,6 +29,7 @@ from bot.ports import ChannelState
 log = logging.getLogger(__name__)
 TOKEN_KEY = "zalo:oa_token"  # noqa: S105  # a storage key, not a secret
 EXPIRY_SKEW = 60.0  # refresh this long before the stated expiry
+REUSE_SECONDS = 5.0  # a token read from the shared state is used this long without a re-read
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +69,30 @@ class TokenKeeper:
         self._lease = lease_seconds
         self._poll = poll_seconds
         self._lock = asyncio.Lock()  # one refresher per process; the lease covers the rest
+        # (until, token, generation): a notice sends 100 messages a second, and reading the
+        # shared state for each cost a database round trip; a token another process has
+        # replaced meanwhile is rejected by Zalo and the refresh path reads the new one
+        self._recent: tuple[float, str, int] | None = None
 
     async def current(self) -> tuple[str, int]:
         """``(access token, generation)``, refreshing first if the token is known expired."""
+        now = self._clock()
+        if self._recent is not None and now < self._recent[0]:
+            return self._recent[1], self._recent[2]
         value, _ = await self._load()
         expires_at = value.get("expires_at")
-        if expires_at is not None and self._clock() >= float(expires_at) - EXPIRY_SKEW:
+        if expires_at is not None and now >= float(expires_at) - EXPIRY_SKEW:
             return await self.refresh(int(value["generation"]))
-        return str(value["access_token"]), int(value["generation"])
+        token, generation = str(value["access_token"]), int(value["generation"])
+        until = now + REUSE_SECONDS
+        if expires_at is not None:
+            until = min(until, float(expires_at) - EXPIRY_SKEW)
+        self._recent = (until, token, generation)
+        return token, generation
 
     async def refresh(self, stale_generation: int) -> tuple[str, int]:
         """A token newer than ``stale_generation``: someone else's, or one we refresh now."""
+        self._recent = None
         async with self._lock:
             deadline = self._clock() + self._lease + 5
             while True:

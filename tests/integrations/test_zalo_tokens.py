@@ -13,7 +13,7 @@ import respx
 from bot.channels.base import AdapterConfigError, SendError
 from bot.channels.state import MemoryChannelState
 from bot.domain.messages import Outbound
-from integrations.zalo.tokens import TOKEN_KEY, Grant, TokenKeeper
+from integrations.zalo.tokens import REUSE_SECONDS, TOKEN_KEY, Grant, TokenKeeper
 from tests.integrations.test_zalo import NOW, OAUTH, OK, SEND, USER, make, opened
 
 EXPIRED = {"error": -216, "message": "Access token is invalid"}
@@ -116,6 +116,36 @@ async def test_new_settings_pair_reseeds_the_store() -> None:
     assert (await fresh.current())[0] == "access-9"
     await fresh.refresh((await fresh.current())[1])
     assert spy.spent == ["refresh-1", "refresh-9"]
+
+
+async def test_the_token_is_reread_every_few_seconds_and_a_stale_one_is_recovered() -> None:
+    """A notice sends 100 messages a second: the token is not read from the shared state for
+    each. When another process refreshed meanwhile, this one's cached token is rejected and
+    ``refresh`` finds the new pair without spending the refresh token again."""
+
+    class Counting(MemoryChannelState):
+        reads = 0
+
+        async def get(self, key: str) -> tuple[dict[str, Any], int] | None:
+            Counting.reads += 1
+            return await super().get(key)
+
+    state, spy, clock = Counting(), Spy(), [NOW]
+    mine = TokenKeeper(state, "access-1", "refresh-1", spy, lambda: clock[0])
+    other = TokenKeeper(state, "access-1", "refresh-1", spy, lambda: clock[0])
+    assert await mine.current() == ("access-1", 0)
+    reads = Counting.reads
+    for _ in range(50):
+        assert await mine.current() == ("access-1", 0)
+    assert Counting.reads == reads  # from memory
+    await other.refresh(0)  # another worker refreshed: access-2, generation 1
+    assert await mine.current() == ("access-1", 0)  # not seen yet (Zalo will reject it)
+    assert await mine.refresh(0) == ("access-2", 1)  # the rejection path finds the new pair
+    assert spy.spent == ["refresh-1"]  # spent once
+    assert await mine.current() == ("access-2", 1)
+    clock[0] = NOW + REUSE_SECONDS + 1
+    await mine.current()
+    assert Counting.reads > reads + 1  # read again after a while
 
 
 async def test_lease_of_a_dead_worker_expires() -> None:

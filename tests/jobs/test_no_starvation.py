@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -98,7 +98,12 @@ class Watched:
     async def try_acquire(
         self, key: str, rate: Rate, cost: float = 1.0, *, reserve: float = 0.0
     ) -> float:
-        wait = await self.limiter.try_acquire(key, rate, cost, reserve=reserve)
+        return await self.try_acquire_all([(key, rate)], cost, reserve=reserve)
+
+    async def try_acquire_all(
+        self, keys: Sequence[tuple[str, Rate]], cost: float = 1.0, *, reserve: float = 0.0
+    ) -> float:
+        wait = await self.limiter.try_acquire_all(keys, cost, reserve=reserve)
         self.answers.append((reserve, wait, time.monotonic()))
         return wait
 

@@ -20,6 +20,18 @@ class TestLimiterContract:
         assert 0.05 < wait <= 0.1 + 1e-6
         assert 0.05 < await limiter.try_acquire("a", rate) <= 0.1 + 1e-6  # refusal takes nothing
 
+    async def test_several_keys_are_taken_all_or_none(self, limiter: RateLimiter) -> None:
+        """A chat's budget is not spent while the bot's shared one refuses (or is paused)."""
+        chat, bot = Rate(per_second=1, burst=3), Rate(per_second=10, burst=1)
+        keys = [("chat:9", chat), ("bot", bot)]
+        assert await limiter.try_acquire_all(keys) == 0.0
+        for _ in range(5):
+            assert 0.05 < await limiter.try_acquire_all(keys) <= 0.1 + 1e-6
+        await limiter.pause("bot", 0.5)
+        assert 0.4 < await limiter.try_acquire_all(keys) <= 0.5 + 1e-6
+        assert [await limiter.try_acquire("chat:9", chat) for _ in range(2)] == [0.0, 0.0]
+        assert await limiter.try_acquire("chat:9", chat) > 0.5  # 3 taken: 1 + these 2
+
     async def test_waiting_the_answer_is_enough(self, limiter: RateLimiter) -> None:
         rate = Rate(per_second=20, burst=1)
         assert await limiter.try_acquire("b", rate) == 0.0

@@ -39,6 +39,20 @@ def test_settings_section_overrides_the_channel_rate() -> None:
     assert limits_for("telegram", Settings(env="test")) == limits_for("telegram")
 
 
+def test_every_adapter_takes_its_rate_from_the_environment(monkeypatch: Any) -> None:
+    """BANBOT_<SECTION>__SEND_PER_SECOND reaches every adapter's channel rule (Telegram,
+    Twilio and Android once ignored it silently: the settings had no such field)."""
+    sections = {"telegram": "TELEGRAM", "zalo": "ZALO", "zalo_bot": "ZALO_BOT",
+                "twilio_sms": "TWILIO", "android_sms": "ANDROID_SMS"}  # fmt: skip
+    for section in sections.values():
+        monkeypatch.setenv(f"BANBOT_{section}__SEND_PER_SECOND", "7.5")
+        monkeypatch.setenv(f"BANBOT_{section}__SEND_BURST", "4")
+    settings = Settings(_env_file=None, env="test")  # type: ignore[call-arg]
+    for name in sections:
+        channel = [r for r in limits_for(name, settings).rules if r.scope == "channel"]
+        assert [r.rate for r in channel] == [Rate(7.5, 4)], name
+
+
 def test_unknown_adapter_gets_the_fallback() -> None:
     assert limits_for("carrier_pigeon") == FALLBACK
 
