@@ -213,7 +213,9 @@ class Sender:
             await tx.outbound.mark_sent(
                 rec.id, external_id=result.external_id, segments=segments, attempts=rec.attempts
             )
-        log.info("outbound %d (%s) sent via %s", rec.id, rec.kind, rec.adapter)
+        # a notice is 100,000 of these: its progress and summary say it, not a line each
+        level = logging.DEBUG if rec.priority == "bulk" else logging.INFO
+        log.log(level, "outbound %d (%s) sent via %s", rec.id, rec.kind, rec.adapter)
 
     async def _failed(
         self, rec: OutboundRecord, adapter: ChannelAdapter, error: SendError
