@@ -301,7 +301,7 @@ class Settings(BaseSettings):
         8, ge=1, le=256, description="Concurrent reply-lane items per process (sends, alerts)."
     )
     queue_workers_bulk: int = Field(
-        4, ge=1, le=256, description="Concurrent bulk-lane items per process (notice pumps)."
+        8, ge=1, le=256, description="Concurrent bulk-lane items per process (notice pumps)."
     )
     queue_name: str = Field(
         "banbot",

@@ -6,8 +6,12 @@ the item's key, so queueing an item twice while it is waiting or running does no
 whose worker was killed is found by saq's sweep once its heartbeat stops and is run again; the
 database sweeper (:mod:`bot.jobs.sweeper`) covers the rest (a crash between commit and queue).
 
-An item that must wait (a send limit, a retry) ends and queues its next run under a key of its
-own (``<key>@<time>``): saq refuses a key that is still running.
+An item that must wait (a send limit, a retry) ends and queues its next run under its other
+key: ``<key>@again`` when it ran as ``<key>``, else ``<key>`` (saq refuses a key that is still
+running). Two keys, not one per run: a pump that spends its time budget asks to run again, and
+the sweeper queues ``<key>`` whenever bulk messages wait; with a fresh key per run
+(``<key>@<time>``, before) each minute added one more copy of every pump until the copies
+filled the bulk lane and the other adapters' pumps waited minutes for a turn.
 """
 
 from __future__ import annotations
@@ -79,9 +83,11 @@ class SaqQueue:
             adapter=item.adapter,
         )
 
-    async def again(self, item: Work, at: datetime) -> None:
-        """Queue the next run of a running item (see the module docstring)."""
-        await self._put(replace(item, at=at), f"{item.key}@{at.timestamp():.3f}")
+    async def again(self, item: Work, at: datetime, *, running: str | None = None) -> None:
+        """Queue the next run of an item running under the saq key ``running`` (default: its
+        own key), under its other key (see the module docstring)."""
+        other = f"{item.key}@again" if (running or item.key) == item.key else item.key
+        await self._put(replace(item, at=at), other)
 
     async def aclose(self, grace_seconds: float = 10.0) -> None:
         for q in self.queues.values():
@@ -109,7 +115,7 @@ async def run_item(ctx: ItemContext, *, what: str, id: int, lane: str, adapter: 
         if beat is not None:
             beat.cancel()
     if again is not None:
-        await queue.again(item, again)
+        await queue.again(item, again, running=job.key if job is not None else None)
 
 
 async def _beat(job: Any, every: int) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import pytest
+from saq.job import Status
 
 from bot.jobs.runner import Runner
 from bot.jobs.saq_queue import ItemContext, SaqQueue, run_item
@@ -65,10 +66,10 @@ async def test_an_item_due_now_is_queued_at_once(queue: SaqQueue) -> None:
     assert await queue.queues["reply"].count("queued") == 2
 
 
-async def test_an_item_that_asks_runs_again_under_a_key_of_its_own(queue: SaqQueue) -> None:
+async def test_an_item_that_asks_runs_again_under_its_other_key(queue: SaqQueue) -> None:
     """A send whose row waits asks for the row's ``not_before``: the next run is queued under
-    a key of its own, due no earlier. (Due earlier, it would find the row still waiting and
-    ask for the same time under the same key, which saq refuses while that job runs: the
+    the item's other key, due no earlier. (Due earlier, it would find the row still waiting
+    and ask for the same time under the same key, which saq refuses while that job runs: the
     message would then wait for the sweeper, 30 s and more.)"""
     at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=30, milliseconds=500)
     runner = AsksAgain(at)
@@ -78,5 +79,30 @@ async def test_an_item_that_asks_runs_again_under_a_key_of_its_own(queue: SaqQue
     ctx = cast(ItemContext, {"runner": cast(Runner, runner), "saq_queue": queue})
     await run_item(ctx, **cast(dict[str, Any], running.kwargs))
     assert [w.key for w in runner.ran] == ["send:7"]
-    again = await queue.queues["reply"].job(f"send:7@{at.timestamp():.3f}")
+    again = await queue.queues["reply"].job("send:7@again")
     assert again is not None and again.scheduled >= at.timestamp()
+
+
+async def test_a_pump_that_keeps_asking_never_has_more_than_two_copies(queue: SaqQueue) -> None:
+    """A pump spends its budget every minute and asks to run again while the sweeper queues
+    its plain key: the runs alternate between two keys, so copies never pile up (one fresh
+    key per run once filled the bulk lane with copies of one pump)."""
+    runner = AsksAgain(datetime.now(UTC) + timedelta(seconds=60))
+    bulk = queue.queues["bulk"]
+    pump = Work("pump", 0, "bulk", None, "zalo")
+
+    async def waiting() -> set[str]:
+        ids = await bulk.redis.zrange(bulk.namespace("incomplete"), 0, -1)
+        return {bulk.job_key_from_id(i.decode()) for i in ids}
+
+    await queue.enqueue([pump])
+    for _ in range(4):
+        for key in sorted(await waiting()):
+            job = await bulk.job(key)
+            assert job is not None
+            await job.finish(Status.COMPLETE)  # as saq does when the function returns
+            ctx = {"runner": cast(Runner, runner), "saq_queue": queue, "job": job}
+            await run_item(cast(ItemContext, ctx), **cast(dict[str, Any], job.kwargs))
+        await queue.enqueue([pump])  # the sweeper: bulk messages wait
+    assert len(runner.ran) >= 4
+    assert await waiting() <= {"pump:zalo:0", "pump:zalo:0@again"}
