@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Train and serve the real Rasa 3.6.21 NLU from nlu_data/ (the same data as the built-in NLU).
 #
-#   scripts/rasa.sh train            rasa train nlu -> var/rasa-models/nlu-<hash>.tar.gz
+#   scripts/rasa.sh train            rasa train nlu -> $BANBOT_RASA_MODELS/nlu-<hash>.tar.gz
 #                                    (skipped when the model for the same data hash exists)
 #   scripts/rasa.sh serve [PORT]     rasa run --enable-api on 127.0.0.1:PORT (default 5005),
 #                                    trains first if needed, returns once /status answers and a
@@ -10,13 +10,15 @@
 #   scripts/rasa.sh model            print the model path for the current data
 #
 # Environment: RASA_VENV (default .venv-rasa, built by scripts/rasa-venv.sh),
-# RASA_READY_TIMEOUT seconds (default 180). Prints the figures it sees on stderr.
+# RASA_READY_TIMEOUT seconds (default 180), BANBOT_RASA_MODELS (default ~/.cache/banbot/rasa-models:
+# outside the checkout, so a fresh clone — CI — reuses a model trained from the same data; the
+# hash covers every file rasa reads and the Rasa version). Prints the figures it sees on stderr.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV=${RASA_VENV:-$ROOT/.venv-rasa}
 RASA=$VENV/bin/rasa
 DATA=$ROOT/nlu_data
-MODELS=$ROOT/var/rasa-models
+MODELS=${BANBOT_RASA_MODELS:-${XDG_CACHE_HOME:-$HOME/.cache}/banbot/rasa-models}
 export RASA_TELEMETRY_ENABLED=false
 export RASA_CACHE_DIRECTORY=$ROOT/var/rasa-cache
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
@@ -59,7 +61,8 @@ train() {
     exit 1
   }
   echo "rasa.sh: trained $model in $((SECONDS - started)) s" >&2
-  find "$MODELS" -name 'nlu-*.tar.gz' ! -name "$name.tar.gz" -delete  # older data's models
+  # models of other data (other branches may still use them) go after a month unused
+  find "$MODELS" -name 'nlu-*.tar.gz' ! -name "$name.tar.gz" -mtime +30 -delete
 }
 
 serve() {

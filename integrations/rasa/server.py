@@ -1,9 +1,10 @@
 """A real Rasa server for tests, ``banbot nlu evaluate`` and ``bench/nlu.py``.
 
 ``RasaServer`` drives ``scripts/rasa.sh``: ``start()`` trains from ``nlu_data/`` when the data
-changed (model cached in ``var/rasa-models/``), serves on a free port of 127.0.0.1 and returns
-once the server answers; ``stop()`` ends that server. The environment is ``.venv-rasa`` (built by
-``scripts/rasa-venv.sh``) or ``$RASA_VENV``; :func:`rasa_available` says whether it exists.
+changed (model cached by data hash in ``~/.cache/banbot/rasa-models/``), serves on a free port
+of 127.0.0.1 and returns once the server answers; ``stop()`` ends that server. The environment
+is ``.venv-rasa`` (built by ``scripts/rasa-venv.sh``) or ``$RASA_VENV``; :func:`rasa_available`
+says whether it exists.
 """
 
 from __future__ import annotations

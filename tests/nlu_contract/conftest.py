@@ -1,9 +1,9 @@
 """Backends for the NLU contract tests: the built-in NLU and a real Rasa 3.6 server.
 
-The Rasa server is trained from ``nlu_data/`` (cached by data hash in ``var/rasa-models/``) and
-served on a free port through ``scripts/rasa.sh`` once per session, then stopped. Without
-``.venv-rasa`` the Rasa cases are skipped with a loud line in the terminal summary; with
-``CI=true`` a missing Rasa fails them instead.
+The Rasa server is trained from ``nlu_data/`` (cached by data hash in
+``~/.cache/banbot/rasa-models/``) and served on a free port through ``scripts/rasa.sh`` once
+per session, then stopped. Without ``.venv-rasa`` the Rasa cases are skipped with a loud line
+in the terminal summary; with ``CI=true`` a missing Rasa fails them instead.
 """
 
 from __future__ import annotations
