@@ -20,7 +20,9 @@ Printed (one JSON object):
   units after the first burst over the time from the burst to the last one; an SMS gateway's
   limit counts segments) and its ratio to the limit (target >= 0.95), the provider's throttle
   answers;
-- ``lost``: planned messages that did not end sent or failed (must be 0); ``duplicates``:
+- ``lost``: planned messages whose row is gone (must be 0); ``timed_out`` and
+  ``open_at_end``: the run hit ``--timeout`` with that many rows still queued or sending
+  (late, not lost: a finished run has none); ``duplicates``:
   people a provider got the notice from twice (must be 0 without a crash; with ``--kill`` the
   in-flight messages at the kill may go twice, and the summary row says how many);
 - ``sms``: segments of the notice in Vietnamese with diacritics (UCS-2) and unaccented
@@ -352,7 +354,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "setup_s": round(setup_s, 1), "preview_s": round(preview_s, 2),
         "preview": preview.as_json(), "planning_s": round(planning_s, 2), "planned": planned,
         "sending_s": round(sending_s, 1), "statuses": dict(status),
-        "lost": open_left + max(0, planned - sum(status.values())),
+        # the run ends when nothing is open, or at --timeout: then the open rows are late,
+        # not lost, and say so apart
+        "timed_out": open_left > 0, "open_at_end": open_left,
+        "lost": max(0, planned - sum(status.values())),
         "duplicates": duplicates, "adapters": per_adapter,
         "min_ratio": min(a["ratio"] for a in per_adapter.values()),
         "killed": killed, "sms": sms_share(app, args.recipients),
