@@ -48,7 +48,8 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
         "database_url": f"sqlite+aiosqlite:///{tmp / 'banbot.db'}",
         "redis_url": None,
     }
-    if "database_url" not in overrides and not (tmp / "banbot.db").exists():
+    fresh = tmp.is_dir() and not (tmp / "banbot.db").exists()  # not Path("/nonexistent")
+    if "database_url" not in overrides and fresh:
         shutil.copyfile(_template(), tmp / "banbot.db")
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
