@@ -110,8 +110,12 @@ class LocalQueue:
                     if wait <= 0:
                         heapq.heappop(lane.heap)
                         return item
+                    # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                    # cancel that lands as the wait completes, and aclose then waited forever
+                    # on a worker that never stopped (a CI run hung in test_local_queue)
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(lane.changed.wait(), timeout=min(wait, 1.0))
+                        async with asyncio.timeout(min(wait, 1.0)):
+                            await lane.changed.wait()
                 else:
                     await lane.changed.wait()
 
