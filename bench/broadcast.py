@@ -54,12 +54,11 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import redis.asyncio as aioredis
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.queue_page import _maintenance  # noqa: E402 - after the path is set
+from bench.queue_page import drop, dsn, recreate  # noqa: E402 - after the path is set
 from bot.app import build_app, prepare_database  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.notices.scope import NoticeSender  # noqa: E402
@@ -151,16 +150,10 @@ def environment(
 
 
 async def build_db(url: str, name: str, recipients: int) -> tuple[str, float]:
-    admin = await _maintenance(url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
-    finally:
-        await admin.close()
-    db_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    db_url = await recreate(url, name)
     started = time.perf_counter()
     await prepare_database(Settings(_env_file=None, database_url=db_url))  # type: ignore[call-arg]
-    conn = await asyncpg.connect(db_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(dsn(db_url))
     try:
         villages = [
             r["id"] for r in await conn.fetch(
@@ -178,14 +171,6 @@ async def build_db(url: str, name: str, recipients: int) -> tuple[str, float]:
     return db_url, time.perf_counter() - started
 
 
-async def drop_db(url: str, name: str) -> None:
-    admin = await _maintenance(url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     out = log.open("ab")
     return subprocess.Popen(  # noqa: S603 - our own CLI
@@ -196,7 +181,7 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 async def job_id(db_url: str, key: str) -> int:
-    conn = await asyncpg.connect(db_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(dsn(db_url))
     try:
         return int(await conn.fetchval("SELECT id FROM jobs WHERE key = $1", key))
     finally:
@@ -204,7 +189,7 @@ async def job_id(db_url: str, key: str) -> int:
 
 
 async def counts(db_url: str, notice_id: int) -> Counter[str]:
-    conn = await asyncpg.connect(db_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    conn = await asyncpg.connect(dsn(db_url))
     try:
         rows = await conn.fetch(
             "SELECT status, count(*) AS n FROM outbound_messages WHERE notice_id = $1"
@@ -344,7 +329,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         }  # fmt: skip
         fake.stop()
     if not args.keep:
-        await drop_db(args.postgres_url, args.database)
+        await drop(args.postgres_url, args.database)
     open_left = status["queued"] + status["sending"]
     result = {
         "benchmark": "broadcast", "date": datetime.now(UTC).date().isoformat(),

@@ -91,19 +91,28 @@ async def _maintenance(url: str) -> asyncpg.Connection:
                                  database="postgres")  # fmt: skip
 
 
-async def build(url: str, name: str, reports: int) -> tuple[str, str, float]:
-    """A fresh database with ``reports`` reports; returns its URL, a village, seconds taken."""
+def dsn(db_url: str) -> str:
+    """asyncpg's address of a SQLAlchemy ``postgresql+asyncpg://`` URL."""
+    return db_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def recreate(url: str, name: str) -> str:
+    """Drop database ``name`` on the server of ``url`` if it exists, create it empty; its URL."""
     admin = await _maintenance(url)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
     finally:
         await admin.close()
-    db_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def build(url: str, name: str, reports: int) -> tuple[str, str, float]:
+    """A fresh database with ``reports`` reports; returns its URL, a village, seconds taken."""
+    db_url = await recreate(url, name)
     started = time.perf_counter()
     await prepare_database(Settings(database_url=db_url))
-    dsn = db_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-    conn = await asyncpg.connect(dsn)
+    conn = await asyncpg.connect(dsn(db_url))
     try:
         villages = await conn.fetchval(
             "SELECT count(*) FROM villages WHERE commune_code = $1", COMMUNE
