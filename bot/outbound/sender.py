@@ -81,14 +81,14 @@ class Sender:
         stale: timedelta = STALE_SENDING,
         in_flight: int | None = None,
     ) -> None:
-        self._store = self.store = store
+        self.store = store
         self._adapters = adapters
         self._limiter = limiter
         self._router = router
         # public so a benchmark can lift the limits to measure everything else
         self.limits: dict[str, ChannelLimits] = {n: limits_for(n, settings) for n in adapters}
         self._retry = retry or RetryPolicy()
-        self._clock = self.clock = clock
+        self.clock = clock
         self._rand = rand
         self._sleep = sleep
         # the pumps' settings (bot.outbound.pump)
@@ -107,7 +107,7 @@ class Sender:
             again = await self._deliver_one(message_id)
             if again is not None:
                 return again
-            async with self._store.read() as tx:
+            async with self.store.read() as tx:
                 rec = await tx.outbound.get(message_id)
                 following = await tx.outbound.next_open(rec) if rec is not None else None
             if following is None:
@@ -116,12 +116,12 @@ class Sender:
         return None
 
     async def _deliver_one(self, message_id: int) -> datetime | None:
-        async with self._store.read() as tx:
+        async with self.store.read() as tx:
             rec = await tx.outbound.get(message_id)
             earlier = rec is not None and await tx.outbound.earlier_open(rec)
         if rec is None or rec.status not in OPEN:
             return None
-        now = self._clock()
+        now = self.clock()
         if rec.not_before is not None and rec.not_before > now:
             return rec.not_before
         if rec.status == "sending" and rec.updated_at > now - self.stale:
@@ -131,7 +131,7 @@ class Sender:
         wait = await self._acquire(rec)
         if wait > 0:
             return await self._wait(rec, wait)
-        async with self._store.transaction() as tx:
+        async with self.store.transaction() as tx:
             taken = await tx.outbound.start_sending(message_id, stale_before=now - self.stale)
         if taken is None:
             return None
@@ -144,9 +144,9 @@ class Sender:
         slept here, in the worker, without leaving the queue."""
         if seconds <= SLEEP_IN_PLACE:
             await self._sleep(seconds)
-            return self._clock()
-        at = self._clock() + timedelta(seconds=seconds)
-        async with self._store.transaction() as tx:
+            return self.clock()
+        at = self.clock() + timedelta(seconds=seconds)
+        async with self.store.transaction() as tx:
             await tx.outbound.defer(rec.id, not_before=at)
         return at
 
@@ -167,15 +167,15 @@ class Sender:
             wait = await self._acquire(rec)
             if wait <= 0:
                 break
-            due = self._clock() + timedelta(seconds=wait)
+            due = self.clock() + timedelta(seconds=wait)
             if due > hold_until:
                 return due
             await self._sleep(wait)
-        async with self._store.transaction() as tx:
+        async with self.store.transaction() as tx:
             await tx.outbound.mark_in_flight(rec.id)
         again = await self._attempt(rec)
         if again is not None:
-            async with self._store.transaction() as tx:
+            async with self.store.transaction() as tx:
                 await tx.outbound.defer(rec.id, not_before=again)
         return None
 
@@ -209,7 +209,7 @@ class Sender:
 
     async def _sent(self, rec: OutboundRecord, result: SendResult) -> None:
         segments = result.segments if result.segments is not None else rec.segments
-        async with self._store.transaction() as tx:
+        async with self.store.transaction() as tx:
             await tx.outbound.mark_sent(
                 rec.id, external_id=result.external_id, segments=segments, attempts=rec.attempts
             )
@@ -221,7 +221,7 @@ class Sender:
         self, rec: OutboundRecord, adapter: ChannelAdapter, error: SendError
     ) -> datetime | None:
         log.warning("outbound %d via %s: %s (attempt %d)", rec.id, rec.adapter, error, rec.attempts)
-        now = self._clock()
+        now = self.clock()
         retry = self._retry
         if error.kind == "throttled":
             throttles = int(rec.meta.get("throttles", 0)) + 1
@@ -252,11 +252,11 @@ class Sender:
         meta: dict[str, object] | None = None,
     ) -> None:
         changes = {"meta": meta} if meta is not None else None
-        async with self._store.transaction() as tx:
+        async with self.store.transaction() as tx:
             await tx.outbound.requeue(rec.id, not_before=at, attempts=attempts, changes=changes)
 
     async def _give_up(self, rec: OutboundRecord, error: SendError) -> datetime | None:
-        async with self._store.transaction() as tx:
+        async with self.store.transaction() as tx:
             if error.kind == "unknown":
                 await tx.outbound.mark_unknown(rec.id, code=error.code, attempts=rec.attempts)
             else:
@@ -276,7 +276,7 @@ class Sender:
     async def _reroute(self, rec: OutboundRecord, error: SendError) -> datetime | None:
         """Zalo's window closed under us: the same words another way, if the person has one."""
         tried = [*rec.meta.get("tried", []), rec.adapter]
-        async with self._store.transaction() as tx:
+        async with self.store.transaction() as tx:
             contact = await tx.contacts.get(rec.contact_id) if rec.contact_id else None
             choice = (
                 await self._router.pick(contact, rec.priority, exclude=tried)
@@ -311,7 +311,7 @@ class Sender:
                     meta=dict(extra.meta), priority=rec.priority, segments=_segments(extra),
                 )  # fmt: skip
         log.info("outbound %d: %s, sent via %s instead", rec.id, error.code, route.adapter)
-        return self._clock()
+        return self.clock()
 
 
 def _outbound(rec: OutboundRecord) -> Outbound:
