@@ -22,9 +22,9 @@ run: install
 	$(VENV)/bin/banbot db upgrade
 	$(VENV)/bin/banbot serve --host 127.0.0.1 --port 8080
 
-## make test: install dev dependencies, make sure Redis, PostgreSQL and Chromium are there,
-## lint, type-check, test.
-test: install services chromium lint typecheck pytest
+## make test: install dev dependencies, make sure Redis, PostgreSQL, Chromium and Rasa's own
+## environment (.venv-rasa, ~5-10 min the first time) are there, lint, type-check, test.
+test: install services chromium rasa-venv lint typecheck pytest
 
 services:
 	bash scripts/ensure-services.sh
