@@ -49,3 +49,15 @@ async def test_sqlite_savepoint_rollback_is_part_of_the_transaction(tmp_path: Pa
             assert (await conn.exec_driver_sql("SELECT count(*) FROM t")).scalar() == 0
     finally:
         await engine.dispose()
+
+
+async def test_postgresql_keeps_its_pool_busy_or_not() -> None:
+    """The pool holds ``pool_size`` connections and a quarter more under load; past that a
+    caller waits for one. (SQLAlchemy's default, 5 + 10 overflow closed on return, forked a
+    PostgreSQL server process per send while a notice's pumps kept dozens in flight.)"""
+    engine = make_engine("postgresql+asyncpg://u@127.0.0.1:1/x", pool_size=12)
+    try:
+        pool = engine.pool
+        assert (pool.size(), pool._max_overflow) == (12, 3)  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
