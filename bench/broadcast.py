@@ -279,9 +279,20 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         await channels.runner.run(Work("job", plan_job, "bulk"))
         planning_s = time.perf_counter() - started
+        planned = sum((await counts(db_url, notice.id)).values())
+        if args.plan_only:
+            for fake in fakes.values():
+                fake.stop()
+            if not args.keep:
+                await drop(args.postgres_url, args.database)
+            return {
+                "benchmark": "broadcast_planning", "date": datetime.now(UTC).date().isoformat(),
+                "cores": os.cpu_count(), "recipients": args.recipients, "planned": planned,
+                "setup_s": round(setup_s, 1), "preview_s": round(preview_s, 2),
+                "preview": preview.as_json(), "planning_s": round(planning_s, 2),
+            }  # fmt: skip
         sending_started = time.perf_counter()
         workers = [start_worker(env, log) for _ in range(args.workers)]
-        planned = sum((await counts(db_url, notice.id)).values())
         killed: dict[str, Any] | None = None
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
@@ -369,6 +380,7 @@ def main() -> None:
     parser.add_argument("--kill", action="store_true", help="SIGKILL a worker a third in")
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--plan-only", action="store_true", help="stop after planning")
     parser.add_argument("--database", default="banbot_bench_broadcast")
     parser.add_argument(
         "--postgres-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"

@@ -17,12 +17,16 @@ import asyncio
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from bot.store.bulk import SentMark
 from bot.store.records import OutboundRecord
 
 if TYPE_CHECKING:
     from bot.outbound.sender import Sender
+    from bot.store.repo import Store
+
+T = TypeVar("T")
 
 PUMP_BUDGET = timedelta(seconds=60)  # a pump yields its worker this often (and is requeued)
 
@@ -43,6 +47,13 @@ class Pump:
         nothing waits). Holds its worker while it waits for the send limits (bulk has its
         own workers, replies never queue behind it), but returns on a wait longer than the
         hold, giving the unsent rows back, due when the limits allow."""
+        ledger = Ledger(self._s.store)
+        try:
+            return await self._run(ledger)
+        finally:
+            await ledger.aclose()
+
+    async def _run(self, ledger: Ledger) -> datetime | None:
         clock, store = self._s.clock, self._s.store
         started = clock()
         size = self._claim_size()
@@ -58,7 +69,7 @@ class Pump:
                 async with store.read() as tx:
                     waiting = await tx.outbound.bulk_waiting(now=clock())
                 return waiting.get(self._adapter) if self._adapter in waiting else None
-            due = await self._send(await self._skip(batch), now + self._hold)
+            due = await self._send(await self._skip(batch), now + self._hold, ledger)
             if due is not None:
                 return due
 
@@ -84,7 +95,9 @@ class Pump:
                     await tx.outbound.mark_skipped(message_id, reason=reason)
         return [r for r in batch if r.id not in reasons]
 
-    async def _send(self, batch: Sequence[OutboundRecord], hold_until: datetime) -> datetime | None:
+    async def _send(
+        self, batch: Sequence[OutboundRecord], hold_until: datetime, ledger: Ledger
+    ) -> datetime | None:
         """Send the batch, ``in_flight`` provider calls at a time; what cannot go before
         ``hold_until`` is given back. Returns when to run again after a long wait, or None."""
         by_address: dict[str, list[OutboundRecord]] = {}
@@ -100,7 +113,7 @@ class Pump:
                     if waits or self._s.clock() > hold_until:
                         left.extend(rows[n:])
                         return
-                    due = await self._s.bulk_one(rec, hold_until)
+                    due = await self._s.bulk_one(rec, hold_until, ledger)
                     if due is not None:  # a wait this long is the adapter's (a pause, Android)
                         waits.append(due)
                         left.extend(rows[n:])
@@ -120,3 +133,61 @@ class Pump:
         async with self._s.store.transaction() as tx:
             for rec in rows:
                 await tx.outbound.requeue(rec.id, not_before=due, attempts=rec.attempts - 1)
+
+
+class Ledger:
+    """Group commit of one pump's marks on its rows: "in flight" (before a row takes its send
+    unit) and "sent" (the provider accepted it).
+
+    A mark asked for while a transaction runs goes in the next one, with every other mark
+    asked for meanwhile: with ``in_flight`` calls at a time, one transaction records several
+    rows instead of two transactions per message (measured: ~5 ms of CPU a message, most of it
+    these). A caller returns once its mark is committed, so the store is as true as with one
+    transaction each: a row is in flight before its call, sent before its task moves on.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._in_flight: list[tuple[int, asyncio.Future[None]]] = []
+        self._sent: list[tuple[SentMark, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def in_flight(self, message_id: int) -> None:
+        await self._ask(self._in_flight, message_id)
+
+    async def sent(self, mark: SentMark) -> None:
+        await self._ask(self._sent, mark)
+
+    async def _ask(self, marks: list[tuple[T, asyncio.Future[None]]], mark: T) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        marks.append((mark, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        await done
+
+    async def _write(self) -> None:
+        while self._in_flight or self._sent:
+            flights, self._in_flight = self._in_flight, []
+            sent, self._sent = self._sent, []
+            waiting = [f for _, f in flights] + [f for _, f in sent]
+            try:
+                async with self._store.transaction() as tx:
+                    await tx.outbound.mark_in_flight_many([i for i, _ in flights])
+                    await tx.outbound.mark_sent_many([m for m, _ in sent])
+            except Exception as exc:  # each caller raises it
+                for future in waiting:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            except BaseException:  # cancelled: so are the callers
+                for future in waiting:
+                    future.cancel()
+                raise
+            for future in waiting:
+                if not future.done():
+                    future.set_result(None)
+
+    async def aclose(self) -> None:
+        """Wait for the marks asked for so far (a pump's end)."""
+        if self._writer is not None:
+            await asyncio.shield(self._writer)

@@ -18,13 +18,16 @@ Invariants:
   queue behind bulk nor finds the budget empty;
 - a pump holds the rows it claimed for at most half the stale time: a slower batch gives the
   rest back rather than let another pump take them as a dead sender's (and send them twice);
-  a row is marked in flight when its provider call starts, so a row taken again from a dead
-  sender is known to have maybe gone (``maybe_twice``) or surely not;
+  a row is marked in flight just before it takes its send unit and calls the provider, so a
+  row taken again from a dead sender is known to have maybe gone (``maybe_twice``) or surely
+  not;
 - a wait (a send limit, an earlier message to the same person, a retry) is written as the
   row's ``not_before`` before the queue item ends, so the sweeper can tell a waiting message
   from a lost one;
 - provider answers: ``throttled`` pauses the whole adapter for ``retry_after`` (shared through
-  the limiter) and is not the message's fault; ``retryable`` backs off up to
+  the limiter) — or, when the provider named no wait, for a short pause that grows while the
+  throttles go on (:class:`~bot.outbound.retry.ThrottleBackoff`) — and is not the message's
+  fault; ``retryable`` backs off up to
   ``RetryPolicy.max_attempts``; ``unknown`` (may have reached the provider) is retried only
   on an adapter whose sends are idempotent, otherwise recorded as ``unknown``; ``stopped``
   marks the contact stopped; ``permanent`` fails — except Zalo's closed reply window, which
@@ -39,16 +42,16 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
-from bot.channels.base import SendError, SendResult
+from bot.channels.base import SendError
 from bot.config import Settings
 from bot.domain.messages import Button, Outbound, Reply
 from bot.outbound.limits import ChannelLimits, limits_for
-from bot.outbound.pump import Pump
-from bot.outbound.retry import RetryPolicy
+from bot.outbound.pump import Ledger, Pump
+from bot.outbound.retry import RetryPolicy, ThrottleBackoff
 from bot.outbound.routes import Router
 from bot.ports import ChannelAdapter, RateLimiter
 from bot.render.sms import segment_info
-from bot.store.bulk import OPEN
+from bot.store.bulk import OPEN, SentMark
 from bot.store.records import OutboundRecord
 from bot.store.repo import Store
 from bot.store.types import utcnow
@@ -88,6 +91,7 @@ class Sender:
         # public so a benchmark can lift the limits to measure everything else
         self.limits: dict[str, ChannelLimits] = {n: limits_for(n, settings) for n in adapters}
         self._retry = retry or RetryPolicy()
+        self._backoff = ThrottleBackoff()
         self.clock = clock
         self._rand = rand
         self._sleep = sleep
@@ -160,9 +164,17 @@ class Sender:
             return None
         return await Pump(self, adapter, self.in_flight).run()
 
-    async def bulk_one(self, rec: OutboundRecord, hold_until: datetime) -> datetime | None:
+    async def bulk_one(
+        self, rec: OutboundRecord, hold_until: datetime, ledger: Ledger
+    ) -> datetime | None:
         """Send one claimed bulk row at the adapter's rate. None when done with it; else,
-        nothing taken or sent, when it may go (the wait would outlast ``hold_until``)."""
+        nothing taken or sent, when it may go (the wait would outlast ``hold_until``).
+
+        The row is marked in flight before it takes its unit, so nothing (a wait for a
+        database connection) lies between the unit and the call: calls reach the provider
+        spaced as the limiter let them go, not bunched into a burst it refuses. Both marks
+        (in flight, sent) go through the pump's ``ledger`` (group commit)."""
+        await ledger.in_flight(rec.id)
         while True:
             wait = await self._acquire(rec)
             if wait <= 0:
@@ -171,9 +183,7 @@ class Sender:
             if due > hold_until:
                 return due
             await self._sleep(wait)
-        async with self.store.transaction() as tx:
-            await tx.outbound.mark_in_flight(rec.id)
-        again = await self._attempt(rec)
+        again = await self._attempt(rec, ledger)
         if again is not None:
             async with self.store.transaction() as tx:
                 await tx.outbound.defer(rec.id, not_before=again)
@@ -192,8 +202,9 @@ class Sender:
             limits.keys(rec.adapter, rec.urn), cost, reserve=reserve
         )
 
-    async def _attempt(self, rec: OutboundRecord) -> datetime | None:
-        """Send a row taken as ``sending``; None when finished, else when to try again."""
+    async def _attempt(self, rec: OutboundRecord, ledger: Ledger | None = None) -> datetime | None:
+        """Send a row taken as ``sending``; None when finished, else when to try again. A
+        bulk row's "sent" is written through its pump's ``ledger``."""
         adapter = self._adapters.get(rec.adapter)
         if adapter is None:
             return await self._give_up(rec, SendError("permanent", "adapter not enabled"))
@@ -204,18 +215,16 @@ class Sender:
         except Exception as exc:  # an adapter bug or an unmapped network error: retry
             error = SendError("retryable", f"unexpected {type(exc).__name__}")
             return await self._failed(rec, adapter, error)
-        await self._sent(rec, result)
-        return None
-
-    async def _sent(self, rec: OutboundRecord, result: SendResult) -> None:
         segments = result.segments if result.segments is not None else rec.segments
+        if ledger is not None:
+            await ledger.sent(SentMark(rec.id, result.external_id, segments, rec.attempts))
+            return None
         async with self.store.transaction() as tx:
             await tx.outbound.mark_sent(
                 rec.id, external_id=result.external_id, segments=segments, attempts=rec.attempts
             )
-        # a notice is 100,000 of these: its progress and summary say it, not a line each
-        level = logging.DEBUG if rec.priority == "bulk" else logging.INFO
-        log.log(level, "outbound %d (%s) sent via %s", rec.id, rec.kind, rec.adapter)
+        log.info("outbound %d (%s) sent via %s", rec.id, rec.kind, rec.adapter)
+        return None
 
     async def _failed(
         self, rec: OutboundRecord, adapter: ChannelAdapter, error: SendError
@@ -226,7 +235,7 @@ class Sender:
         if error.kind == "throttled":
             throttles = int(rec.meta.get("throttles", 0)) + 1
             if throttles <= retry.max_throttled:
-                wait = error.retry_after or retry.delay(throttles, self._rand())
+                wait = error.retry_after or self._backoff.next(rec.adapter, now.timestamp())
                 await self._limiter.pause(f"{rec.adapter}:all", wait)
                 at = now + timedelta(seconds=wait)
                 await self._requeue(

@@ -7,16 +7,29 @@ bulk lane reads rows by adapter in thousands while the rest of the repo reads on
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Integer, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Contact, NoticeRow, OutboundMessage, Subscription
 from bot.store.records import OutboundRecord
+from bot.store.types import utcnow
 
 OPEN: Final = ("queued", "sending")  # not finished: the sweeper looks after these
+OUTBOUND_TABLE = cast(Table, OutboundMessage.__table__)  # Core: an executemany, not the ORM's bulk
+
+
+@dataclass(frozen=True, slots=True)
+class SentMark:
+    """A bulk row the provider accepted (what :meth:`OutboundRepo.mark_sent` records)."""
+
+    message_id: int
+    external_id: str | None
+    segments: int | None
+    attempts: int
 
 
 class BulkRows:
@@ -48,6 +61,51 @@ class BulkRows:
             )
         )
         return await self._take(ids, stale_before, in_flight=False) if ids else []
+
+    async def mark_in_flight_many(self, ids: Sequence[int]) -> None:
+        """:meth:`mark_in_flight` for several claimed rows in one statement."""
+        if ids:
+            now = utcnow()
+            await self._s.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id.in_(list(ids)), OutboundMessage.status == "sending")
+                .values(in_flight_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def mark_sent_many(self, marks: Sequence[SentMark]) -> None:
+        """:meth:`mark_sent` for several rows, one statement run for each (executemany);
+        a row that has moved on already (a delivery receipt, STOP) is left as it is."""
+        if not marks:
+            return
+        table = OUTBOUND_TABLE
+        statement = (
+            update(table)
+            # the statuses "sent" may follow (MAY_FOLLOW in bot.store.outbound)
+            .where(
+                OUTBOUND_TABLE.c.id == bindparam("m_id"),
+                or_(
+                    OUTBOUND_TABLE.c.status == "queued", OUTBOUND_TABLE.c.status == "sending"
+                ),  # no IN: many
+            )
+            .values(
+                status="sent",
+                external_id=bindparam("m_external_id"),
+                segments=func.coalesce(
+                    bindparam("m_segments", type_=Integer), OUTBOUND_TABLE.c.segments
+                ),
+                attempts=bindparam("m_attempts"),
+                updated_at=utcnow(),
+            )
+        )
+        await self._s.execute(
+            statement,
+            [
+                {"m_id": m.message_id, "m_external_id": m.external_id,
+                 "m_segments": m.segments, "m_attempts": m.attempts}
+                for m in marks
+            ],
+        )  # fmt: skip
 
     async def skip_reasons(self, rows: Sequence[OutboundRecord]) -> dict[int, str]:
         """Which of these bulk rows must not go, and why, in one query: the person sent STOP

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,43 +33,60 @@ def _check_urn(urn: str) -> None:
         raise ValueError(f"not a URN (scheme:path): {urn!r}")
 
 
+_RECORD_COLUMNS = (
+    Contact.id, Contact.language, Contact.role, Contact.village_id, Contact.notice_seen_at,
+    Contact.stopped, Contact.name, Contact.role_commune, Contact.role_village,
+    Contact.talking_ref, Contact.talking_until, ContactUrn.urn, ContactUrn.scheme,
+    ContactUrn.adapter, ContactUrn.rendering, ContactUrn.last_seen_at,
+)  # fmt: skip
+
+
 async def contact_records(session: AsyncSession, where: ColumnElement[bool]) -> list[ContactRecord]:
-    """Contacts matching ``where`` with their URNs, in one query, ordered by id."""
+    """Contacts matching ``where`` with their URNs, in one query, ordered by id. Columns, not
+    ORM objects: a notice's audience is 100,000 of these (an ORM object each cost ~4x)."""
     rows = await session.execute(
-        select(
-            Contact,
-            ContactUrn.urn,
-            ContactUrn.scheme,
-            ContactUrn.adapter,
-            ContactUrn.rendering,
-            ContactUrn.last_seen_at,
-        )
+        select(*_RECORD_COLUMNS)
         .outerjoin(ContactUrn, ContactUrn.contact_id == Contact.id)
         .where(where)
         .order_by(Contact.id, ContactUrn.urn)
     )
-    contacts: dict[int, tuple[Contact, list[Address]]] = {}
-    for contact, urn, scheme, adapter, rendering, seen in rows:
-        addresses = contacts.setdefault(contact.id, (contact, []))[1]
+    people: dict[int, tuple[Any, ...]] = {}
+    addresses: dict[int, list[Address]] = {}
+    for *person, urn, scheme, adapter, rendering, seen in rows.tuples():
+        cid = person[0]
+        if cid not in people:
+            people[cid], addresses[cid] = tuple(person), []
         if urn is not None:
-            addresses.append(Address(urn, scheme, adapter, rendering, seen))
+            addresses[cid].append(Address(urn, scheme, adapter, rendering, seen))
     return [
         ContactRecord(
-            id=c.id,
-            language=c.language,
-            role=c.role,
-            village_id=c.village_id,
-            notice_seen=c.notice_seen_at is not None,
-            stopped=c.stopped,
-            urns=tuple(a.urn for a in addresses),
-            name=c.name,
-            role_commune=c.role_commune,
-            role_village=c.role_village,
-            addresses=tuple(addresses),
-            talking_ref=c.talking_ref,
-            talking_until=c.talking_until,
+            id=cid,
+            language=language,
+            role=role,
+            village_id=village_id,
+            notice_seen=notice_seen_at is not None,
+            stopped=stopped,
+            urns=tuple(a.urn for a in addresses[cid]),
+            name=name,
+            role_commune=role_commune,
+            role_village=role_village,
+            addresses=tuple(addresses[cid]),
+            talking_ref=talking_ref,
+            talking_until=talking_until,
         )
-        for c, addresses in contacts.values()
+        for (
+            cid,
+            language,
+            role,
+            village_id,
+            notice_seen_at,
+            stopped,
+            name,
+            role_commune,
+            role_village,
+            talking_ref,
+            talking_until,
+        ) in people.values()
     ]
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.bulk import OUTBOUND_TABLE
 from bot.store.contacts import contact_records
 from bot.store.models import Contact, NoticeRow, OutboundMessage, Subscription
 from bot.store.records import NOTICE_STATUSES, TOPICS, ContactRecord
@@ -266,9 +267,9 @@ class NoticeRepo:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         for start in range(0, len(rows), 1000):
             chunk = [dict(r) for r in rows[start : start + 1000]]
-            stmt = insert(OutboundMessage).on_conflict_do_nothing(
-                index_elements=["idempotency_key"]
-            )
+            # the table, not the ORM class: a Core multi-row insert (the ORM's bulk path
+            # handled each row in Python: ~80 % of planning 100,000 people)
+            stmt = insert(OUTBOUND_TABLE).on_conflict_do_nothing(index_elements=["idempotency_key"])
             await self._s.execute(stmt, chunk)
 
     async def delivery_count(self, notice_id: int) -> int:

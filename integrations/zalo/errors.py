@@ -12,7 +12,7 @@ failure                                                kind        code
 connect error, DNS, connect / pool timeout             retryable   ``network`` (never left)
 read / write timeout, connection dropped               unknown     ``network_unknown``
 HTTP 429                                               throttled   ``http_429`` (Retry-After,
-                                                                   else a minute)
+                                                                   else the sender's backoff)
 HTTP 504 (a gateway gave up waiting for Zalo)          unknown     ``http_504``
 other HTTP 5xx                                         retryable   —
 other non-200 HTTP status                              permanent   ``http_error``
@@ -25,7 +25,9 @@ in the past 7 days", -232, "interact")                             not ``stopped
                                                                    again once they write
 not following / blocked (-213, "follow", "block")      stopped     ``zalo_<error>``
 quota (-211 "out of quota", "quota")                   throttled   ``zalo_<error>``, an hour
-rate (-32, "rate limit", "too many")                   throttled   ``zalo_<error>``, a minute
+rate (-32, "rate limit", "too many")                   throttled   ``zalo_<error>``, no wait
+                                                                   named: the sender's short,
+                                                                   growing pause
 anything else non-zero                                 permanent   ``zalo_<error>``
 =====================================================  ==========  ==========================
 
@@ -47,7 +49,6 @@ TOKEN_CODES = frozenset({-216, -124, -220})
 THROTTLE_CODES = frozenset({-32, -211})
 STOPPED_CODES = frozenset({-213})
 WINDOW_CODES = frozenset({-230, -232})
-RATE_RETRY_AFTER = 60.0
 QUOTA_RETRY_AFTER = 3600.0
 TOKEN_REJECTED = "zalo_token_rejected"  # noqa: S105  an error code, not a secret
 UNREADABLE = "zalo_unreadable"
@@ -100,8 +101,7 @@ def _http_error(response: httpx.Response) -> SendError:
     status = response.status_code
     if status == 429:
         retry = retry_after_seconds(response.headers.get("retry-after"))
-        wait = RATE_RETRY_AFTER if retry is None else retry
-        return SendError("throttled", "HTTP 429", retry_after=wait, code="http_429")
+        return SendError("throttled", "HTTP 429", retry_after=retry, code="http_429")
     if status == 504:
         return SendError("unknown", "HTTP 504 from a gateway: may have been sent", code="http_504")
     if status >= 500:
@@ -125,5 +125,5 @@ def _body_error(body: Mapping[str, Any]) -> SendError:
     if "quota" in low or code == -211:
         return SendError("throttled", detail, retry_after=QUOTA_RETRY_AFTER, code=f"zalo_{code}")
     if "rate limit" in low or "too many" in low or code in THROTTLE_CODES:
-        return SendError("throttled", detail, retry_after=RATE_RETRY_AFTER, code=f"zalo_{code}")
+        return SendError("throttled", detail, code=f"zalo_{code}")
     return SendError("permanent", detail, code=f"zalo_{code}")

@@ -36,7 +36,7 @@ TABLE: list[tuple[str, Failure, str, str | None, float | None]] = [
     ("read error", net(httpx.ReadError), "unknown", MAYBE, None),
     ("bad scheme", net(httpx.UnsupportedProtocol), "permanent", None, None),
     ("429 + header", httpx.Response(429, headers=WAIT_7), "throttled", "http_429", 7.0),
-    ("429 bare", httpx.Response(429), "throttled", "http_429", 60.0),
+    ("429 bare", httpx.Response(429), "throttled", "http_429", None),  # the sender decides
     ("504", httpx.Response(504), "unknown", "http_504", None),
     ("502", httpx.Response(502), "retryable", None, None),
     ("400", httpx.Response(400), "permanent", "http_error", None),
@@ -48,7 +48,7 @@ TABLE: list[tuple[str, Failure, str, str | None, float | None]] = [
     ("not following -213", body(-213, "User has not followed OA"), "stopped", "zalo_-213", None),
     ("blocked by text", body(-201, "User blocked the OA"), "stopped", "zalo_-201", None),
     ("quota -211", body(-211, "Out of quota"), "throttled", "zalo_-211", 3600.0),
-    ("rate -32", body(-32, "Exceed rate limit"), "throttled", "zalo_-32", 60.0),
+    ("rate -32", body(-32, "Exceed rate limit"), "throttled", "zalo_-32", None),
     ("other", body(-201, "Parameters invalid"), "permanent", "zalo_-201", None),
 ]  # fmt: skip
 

@@ -85,13 +85,16 @@ class TestAnswers:
         assert (row.status, row.attempts, row.external_id) == ("sent", 1, "ok")
 
     async def test_throttled_gives_up_after_max_throttled(self, store: Store) -> None:
-        slow = SendError("throttled", "429")  # no retry-after: the policy's backoff
+        slow = SendError("throttled", "429")  # no retry-after: the adapter's backoff
         tg = fake("telegram", slow, slow, slow)
         b = bench(store, tg, retry=RETRY)
         cid = await b.person("telegram:1")
         mid = await b.message(cid, "telegram:1", "x")
         first = await b.sender.deliver(mid)
-        assert first == b.time() + timedelta(seconds=RETRY.delay(1, 0.5))
+        assert first == b.time() + timedelta(seconds=1)  # a short pause first
+        b.time.to(first)
+        second = await b.sender.deliver(mid)
+        assert second == b.time() + timedelta(seconds=2)  # throttled again after it: doubled
         await b.deliver_until_done(mid)
         row = await b.row(mid)
         assert (row.status, row.error_kind, row.attempts) == ("failed", "throttled", 1)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.store import Store
+from bot.store.bulk import SentMark
 
 from .helpers import resident
 
@@ -114,3 +116,49 @@ class TestOutboundContract:
                     priority="urgent",
                 )
         assert rec is not None and rec.status == "sent"
+
+
+class TestBulkMarks:
+    """A pump's group commit: several rows marked in flight / sent in one statement."""
+
+    async def test_in_flight_many_marks_only_claimed_rows(self, store: Store) -> None:
+        ids = [await _bulk(store, n) for n in range(3)]
+        now = datetime.now(UTC)
+        async with store.transaction() as tx:
+            claimed = await tx.outbound.claim_bulk("telegram", limit=2, now=now, stale_before=now)
+            assert [r.id for r in claimed] == ids[:2]
+            await tx.outbound.mark_in_flight_many(ids)  # ids[2] is queued: not touched
+        later = now + timedelta(minutes=5)  # as if their pump died: taken again
+        async with store.transaction() as tx:
+            again = await tx.outbound.claim_bulk("telegram", limit=3, now=later, stale_before=later)
+        # claimed rows were in flight: they may have gone; the queued one surely not
+        assert [(r.id, r.maybe_twice) for r in again] == [
+            (ids[0], True), (ids[1], True), (ids[2], False)
+        ]  # fmt: skip
+
+    async def test_sent_many_moves_only_rows_that_may_move(self, store: Store) -> None:
+        ids = [await _bulk(store, n) for n in range(3)]
+        now = datetime.now(UTC)
+        async with store.transaction() as tx:
+            await tx.outbound.claim_bulk("telegram", limit=2, now=now, stale_before=now)
+            assert await tx.outbound.mark_skipped(ids[1], reason="stopped")  # STOP won
+            await tx.outbound.mark_sent_many(
+                [SentMark(ids[0], "tg-0", None, 1), SentMark(ids[1], "tg-1", 3, 1),
+                 SentMark(ids[2], "tg-2", 2, 1)]
+            )  # fmt: skip
+        async with store.read() as tx:
+            rows = [await tx.outbound.get(mid) for mid in ids]
+        got = [(r.status, r.external_id, r.segments, r.attempts) for r in rows if r is not None]
+        assert got == [
+            ("sent", "tg-0", None, 1),  # segments unknown: kept as they were
+            ("skipped", None, None, 1),  # a terminal status is never overwritten
+            ("sent", "tg-2", 2, 1),  # queued -> sent is allowed (as mark_sent)
+        ]
+
+
+async def _bulk(store: Store, n: int) -> int:
+    async with store.transaction() as tx:
+        return await tx.outbound.create(
+            contact_id=None, adapter="telegram", urn=f"telegram:{n}", text="Thông báo",
+            rendering="telegram", priority="bulk",
+        )  # fmt: skip
