@@ -52,7 +52,7 @@ async def contact_records(session: AsyncSession, where: ColumnElement[bool]) -> 
     )
     people: dict[int, tuple[Any, ...]] = {}
     addresses: dict[int, list[Address]] = {}
-    for *person, urn, scheme, adapter, rendering, seen in rows.tuples():
+    for *person, urn, scheme, adapter, rendering, seen in rows:
         cid = person[0]
         if cid not in people:
             people[cid], addresses[cid] = tuple(person), []

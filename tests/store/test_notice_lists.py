@@ -90,3 +90,34 @@ class TestNoticeLists:
             progress = await tx.notices.progress(notice)
         assert progress.counts == {"sent": 1, "queued": 1, "failed": 1}
         assert (progress.sent, progress.failed, progress.maybe_twice) == (1, 1, 1)
+
+
+class TestDeliveries:
+    async def test_rows_are_written_once_with_their_json_and_segments(self, store: Store) -> None:
+        """PostgreSQL takes them by COPY, SQLite by a multi-row insert: the same rows back."""
+        notice = await _notice(store, "03664", "Họp bản tối nay")
+        person = await resident(store, "tel:+84912000001")
+        buttons = [["Cần giúp", "safety:help"], ["An toàn", "safety:ok"]]
+        meta = {"encoding": "UCS-2", "ghi_chú": "Nậm Niệu"}
+        row = {
+            "contact_id": person, "adapter": "android_sms", "urn": "tel:+84912000001",
+            "rendering": "sms", "kind": "notice", "text": "Họp bản tối nay", "buttons": buttons,
+            "request": None, "meta": meta, "status": "queued",
+            "idempotency_key": f"notice:{notice.id}:{person}:0", "not_before": None,
+            "external_id": None, "error_kind": None, "error_code": None, "segments": 2,
+            "attempts": 0, "priority": "bulk", "notice_id": notice.id, "created_at": T0,
+            "updated_at": T0,
+        }  # fmt: skip
+        for _ in range(2):  # planned twice (a plan job run again): recorded once
+            async with store.transaction() as tx:
+                await tx.notices.add_deliveries([row])
+        async with store.read() as tx:
+            assert await tx.notices.delivery_count(notice.id) == 1
+            waiting = await tx.outbound.bulk_waiting(now=T0)
+        assert waiting == {"android_sms": None}  # queued, due now: a pump will take it
+        async with store.transaction() as tx:
+            rows = await tx.outbound.claim_bulk("android_sms", limit=5, now=T0, stale_before=T0)
+        assert [(r.text, r.buttons, r.meta, r.segments, r.created_at) for r in rows] == [
+            ("Họp bản tối nay", (("Cần giúp", "safety:help"), ("An toàn", "safety:ok")), meta,
+             2, T0)
+        ]  # fmt: skip
