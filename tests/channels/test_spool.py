@@ -103,7 +103,7 @@ async def test_a_file_left_by_a_process_that_died_mid_replay_is_replayed(tmp_pat
 
 def _dead_pid() -> int:
     """The pid of a process that has ended."""
-    done = subprocess.run(  # noqa: S603 - this Python
+    done = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
