@@ -13,10 +13,13 @@ class RetryPolicy:
     as an attempt, but gives up after ``max_throttled`` throttles so a queue cannot spin forever.
     """
 
-    max_attempts: int = 5
-    base_delay: float = 0.5
+    # a provider down for a minute or two loses nothing: ten tries over ~2-3 minutes
+    # (0.5-1 s, 1-2 s, ... 30-60 s); five from 0.5 s gave up after 7.5 s
+    max_attempts: int = 10
+    base_delay: float = 1.0
     max_delay: float = 60.0
-    max_throttled: int = 8
+    # throttling is not the message's fault: it fails only after ~15 minutes of 429s
+    max_throttled: int = 20
 
     def delay(self, attempt: int, rand: float) -> float:
         """Seconds before retry number ``attempt`` (1-based); ``rand`` in [0, 1).

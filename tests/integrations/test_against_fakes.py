@@ -128,10 +128,11 @@ RIGS = {
         },
         lambda f, s: ShortTimeout(s),
         {
-            ("limit", 3): ("zalo_-32", 60.0),  # HTTP 200 {"error": -32}: the adapter's minute
-            ("limit", None): ("zalo_-32", 60.0),
+            # HTTP 200 {"error": -32} names no wait: the sender's backoff decides
+            ("limit", 3): ("zalo_-32", None),
+            ("limit", None): ("zalo_-32", None),
             (429, 3): ("http_429", 3.0),
-            (429, None): ("http_429", 60.0),
+            (429, None): ("http_429", None),
         },
     ),
     "twilio_sms": Rig(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -20,8 +20,9 @@ from bot.outbound.retry import RetryPolicy
 from bot.outbound.sender import STALE_SENDING, WINDOW_CLOSED
 from bot.store.repo import Store
 from bot.store.work import Work
+from tests.channels.fakes import FakeAdapter
 
-from .harness import bench, fake
+from .harness import FakeTime, bench, fake
 
 RETRY = RetryPolicy(max_attempts=3, base_delay=2.0, max_delay=60.0, max_throttled=2)
 
@@ -444,3 +445,42 @@ class TestBulk:
             claimed: (2, False),
         }
         assert (await b.row(flying)).maybe_twice  # stays, whatever happens next
+
+
+class Outage(FakeAdapter):
+    """A provider that answers ``error`` to everything until ``until`` (the fake time)."""
+
+    def __init__(self, name: str, time: FakeTime, until: datetime, error: SendError) -> None:
+        super().__init__(name)
+        self._time, self._until, self._error = time, until, error
+
+    async def send(self, message: Outbound) -> SendResult:
+        if self._time() < self._until:
+            self.calls.append(message)
+            raise self._error
+        return await super().send(message)
+
+
+class TestAMinuteDown:
+    """A provider down for a minute (5xx) or throttling for a minute (429): with the default
+    retry policy every message still goes, late, once."""
+
+    @pytest.mark.parametrize(
+        "error",
+        [SendError("retryable", "HTTP 503"), SendError("throttled", "HTTP 429")],
+        ids=["5xx", "429"],
+    )
+    async def test_replies_wait_it_out_and_go_once(self, store: Store, error: SendError) -> None:
+        time = FakeTime()
+        down = Outage("telegram", time, time() + timedelta(minutes=1), error)
+        b = bench(store, down, time=time)  # the default RetryPolicy
+        ids = []
+        for n in range(3):
+            cid = await b.person(f"telegram:{n}")
+            ids.append(await b.message(cid, f"telegram:{n}", f"trả lời {n}"))
+        for mid in ids:
+            await b.deliver_until_done(mid)
+        rows = [await b.row(mid) for mid in ids]
+        assert [r.status for r in rows] == ["sent"] * 3
+        assert len(down.sent) == 3 and b.time() >= down._until  # sent after it came back
+        assert len(down.calls) > 3  # tried while it was down, and none was given up
