@@ -35,6 +35,7 @@ from bot.store.models import (
 from bot.store.records import OPEN_STATUSES, ContactRecord, NotFound
 
 REDACTED = "[đã xoá]"  # what an officer reads where a resident's words were
+REDACTED_URN = "redacted:"  # the address of an outbound row past its retention
 RESIDENT = "resident"  # the actor of a resident's own steps in an anonymised report's history
 # Report details an officer may still need that name nobody: the kind of harm, how many
 # people, the household's class. Everything else (names, dates of birth, typed places,
@@ -159,7 +160,9 @@ class PrivacyRepo:
             await self._s.execute(delete(Report).where(Report.id.in_(closed)))
         for model in (ContactUrn, Subscription, EligibilityCheck, InboundMessageRow):
             await self._s.execute(delete(model).where(model.contact_id == contact_id))
-        await self._redact_outbound(OutboundMessage.contact_id == contact_id, contact_id)
+        await self._redact_outbound(
+            OutboundMessage.contact_id == contact_id, f"erased:{contact_id}", stop_queued=True
+        )
         await self._s.execute(
             update(WebUser).where(WebUser.contact_id == contact_id).values(contact_id=None)
         )
@@ -189,7 +192,7 @@ class PrivacyRepo:
             )
             outbound = await self._count_where(OutboundMessage, old_out)
             if not dry_run and outbound:
-                await self._redact_outbound(old_out, None)
+                await self._redact_outbound(old_out, REDACTED_URN)
         if cutoffs.closed_reports_before is not None:
             old_reports = (
                 Report.status.not_in(OPEN_STATUSES)
@@ -208,12 +211,11 @@ class PrivacyRepo:
             await self._s.flush()
         return PurgeCounts(inbound, outbound, anonymised)
 
-    async def _redact_outbound(self, where: Any, contact_id: int | None) -> None:
-        """Texts, buttons and provider metadata go; for an erased contact the address too,
-        and a message still waiting is not sent (a status, an officer's reply)."""
-        values: dict[str, Any] = {"text": REDACTED, "buttons": [], "meta": {}}
-        if contact_id is not None:
-            values["urn"] = f"erased:{contact_id}"
+    async def _redact_outbound(self, where: Any, urn: str, *, stop_queued: bool = False) -> None:
+        """Texts, buttons, provider metadata and the address go (the row stays: notices'
+        progress and costs are counted from rows); ``stop_queued``: a message still waiting
+        is not sent (an erased person's status or officer's reply)."""
+        if stop_queued:
             await self._s.execute(
                 update(OutboundMessage)
                 .where(where, OutboundMessage.status == "queued")
@@ -223,7 +225,7 @@ class PrivacyRepo:
         await self._s.execute(
             update(OutboundMessage)
             .where(where)
-            .values(**values)
+            .values(text=REDACTED, buttons=[], meta={}, urn=urn)
             .execution_options(synchronize_session=False)
         )
 

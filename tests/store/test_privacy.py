@@ -11,7 +11,7 @@ from bot.config import RetentionSettings
 from bot.privacy.retention import cutoffs
 from bot.store import Store
 from bot.store.models import Contact, OutboundMessage, Report
-from bot.store.privacy import REDACTED, RESIDENT
+from bot.store.privacy import REDACTED, REDACTED_URN, RESIDENT
 from bot.store.records import NotFound
 
 PHONE, CHAT = "tel:+84912345678", "telegram:4242"
@@ -136,12 +136,14 @@ async def test_purge_by_retention_with_a_frozen_clock(store: Store) -> None:
     async with store.transaction() as tx:
         held = await tx.privacy.holdings(cid)
         reports = {r.status: r for r in await tx.reports.latest(cid, 5)}
-        texts = {m.status: m.text for m in await tx.session.scalars(select(OutboundMessage))}
+        texts = {
+            m.status: (m.text, m.urn) for m in await tx.session.scalars(select(OutboundMessage))
+        }
         again = await tx.privacy.purge(cutoffs(retention, NOW))
     assert held.messages_kept == 1  # the one of yesterday stays
     assert reports["resolved"].anonymised_at is not None and reports["resolved"].details == {}
     assert reports["new"].anonymised_at is None  # an open report is never purged
-    assert texts == {"sent": REDACTED, "queued": "Chào Hoa (queued)"}
+    assert texts == {"sent": (REDACTED, REDACTED_URN), "queued": ("Chào Hoa (queued)", CHAT)}
     assert again.as_json() == dict.fromkeys(dry.as_json(), 0)
     # a year later the message of yesterday has gone too; 0 days keeps a kind for ever
     forever = RetentionSettings(inbound_message_days=0, outbound_message_days=0,
