@@ -15,6 +15,10 @@ sent only when the resident typed the keyword (a blocked bot cannot be written t
 "start" / "follow" / "new_conversation" un-stop and show the menu through the engine. Any
 other message from a stopped contact un-stops it too (they chose to write). A shared phone
 number (``Inbound.contact_phone``) links identities: see ``ContactRepo.link_phone``.
+
+A turn whose action erased the person's data (``privacy.erase``, result ``erased``) logs
+nothing and saves no session: the sessions of all their addresses are deleted after the
+commit, so their next message starts afresh (a new contact, the first-contact notice).
 """
 
 from __future__ import annotations
