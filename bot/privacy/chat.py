@@ -52,8 +52,8 @@ class PrivacyActions:
             "report_count": held.report_count,
             "topics": list(held.topics),
             "stopped": c.stopped,
-            "consent_version": c.consent_version,
-            "consent_at": c.consent_at.isoformat() if c.consent_at else None,
+            "consent_version": held.consent_version,
+            "consent_at": held.consent_at.isoformat() if held.consent_at else None,
             "messages": held.messages_kept,
         }
 

@@ -70,6 +70,8 @@ class Holdings:
     eligibility_count: int
     topics: tuple[str, ...]  # active subscriptions
     messages_kept: int  # inbound messages kept for officers
+    consent_version: str | None  # the first-contact notice's text version, when it was shown
+    consent_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,8 @@ class PrivacyRepo:
     async def holdings(self, contact_id: int, *, limit: int = 3) -> Holdings:
         """NotFound for an unknown contact."""
         contact = await ContactRepo(self._s).get(contact_id)
-        if contact is None:
+        row = await self._s.get(Contact, contact_id)
+        if contact is None or row is None:
             raise NotFound(f"contact {contact_id}")
         rows = await self._s.scalars(
             select(Report)
@@ -137,6 +140,8 @@ class PrivacyRepo:
             eligibility_count=await self._count(EligibilityCheck, contact_id),
             topics=tuple(topics),
             messages_kept=await self._count(InboundMessageRow, contact_id),
+            consent_version=row.consent_version,
+            consent_at=row.consent_at,
         )
 
     async def erase(self, contact_id: int, *, now: datetime) -> Erasure:

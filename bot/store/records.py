@@ -68,8 +68,6 @@ class ContactRecord:
     addresses: tuple[Address, ...] = ()  # the same URNs with what reaches them
     talking_ref: str | None = None  # an officer's conversation about this report is open
     talking_until: datetime | None = None
-    consent_version: str | None = None  # the first-contact notice's text version, when shown
-    consent_at: datetime | None = None
 
     def address(self, urn: str) -> Address | None:
         return next((a for a in self.addresses if a.urn == urn), None)
