@@ -10,6 +10,8 @@ from bot.engine.types import ContactInfo
 from bot.ports import PlaceLookup
 from bot.store.repo import Tx
 from bot.store.types import utcnow
+from integrations.zalo.adapter import PREFIX as ZALO
+from integrations.zalo.window import window_key
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,9 @@ class PrivacyActions:
         reads ``erased`` and forgets the conversations of ``urns`` after the commit."""
         cid = _id(contact)
         done = await tx.privacy.erase(cid, now=utcnow())
+        # a Zalo OA reply window is kept per address in channel state, with no expiry
+        windows = [window_key(u.removeprefix(ZALO)) for u in done.urns if u.startswith(ZALO)]
+        await tx.privacy.forget_state(windows)
         await tx.audit.record(
             actor=f"contact:{cid}", action="privacy.erased", target=f"contact:{cid}",
             detail={"kept": list(done.kept), "deleted_reports": done.deleted_reports,

@@ -13,6 +13,7 @@ Everything runs in the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.contacts import ContactRepo
 from bot.store.models import (
+    ChannelStateRow,
     Contact,
     ContactUrn,
     EligibilityCheck,
@@ -180,6 +182,14 @@ class PrivacyRepo:
         contact.erased_at = contact.updated_at = now
         await self._s.flush()
         return Erasure(urns, tuple(sorted(r.ref for r in kept)), len(closed))
+
+    async def forget_state(self, keys: Sequence[str]) -> int:
+        """Delete channel state rows kept per address (a Zalo reply window); how many went."""
+        if not keys:
+            return 0
+        gone = await self._count_where(ChannelStateRow, ChannelStateRow.key.in_(keys))
+        await self._s.execute(delete(ChannelStateRow).where(ChannelStateRow.key.in_(keys)))
+        return gone
 
     async def purge(self, cutoffs: Cutoffs, *, dry_run: bool = False) -> PurgeCounts:
         """Delete or redact what is older than ``cutoffs``; ``dry_run``: only count."""

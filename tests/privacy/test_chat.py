@@ -6,15 +6,21 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+from sqlalchemy import select
+
 from bot.app import App
 from bot.config import Settings
 from bot.domain.consent import CONSENT_VERSION
 from bot.domain.messages import Inbound
+from bot.engine.types import ContactInfo
 from bot.i18n import system_text
 from bot.pipeline import Outcome
+from bot.privacy.chat import PrivacyActions
 from bot.render import render
 from bot.sessions.keys import scheme_of, session_key
+from bot.store.models import ChannelStateRow
 from bot.store.records import ContactRecord
+from integrations.zalo.window import window_key
 
 _ids = itertools.count(1)
 HOA, PHONE = "sim:hoa", "+84912345678"
@@ -131,3 +137,17 @@ async def test_erase_confirmed_deletes_keeps_the_open_report_anonymised_and_star
     new = await contact(bot_app)
     assert new is not None and new.id != cid
     assert (await consent(bot_app))[0] == CONSENT_VERSION
+
+
+async def test_erase_forgets_the_zalo_reply_window_of_the_address(bot_app: App) -> None:
+    """Channel state kept per address (no expiry) goes with the person; others' stays."""
+    async with bot_app.store.transaction() as tx:
+        me = await tx.contacts.get_or_create("zalo:77", "zalo", "vi")
+        for user in ("77", "78"):
+            tx.session.add(ChannelStateRow(key=window_key(user), value={"since": 1}, version=1))
+    async with bot_app.store.transaction() as tx:
+        who = ContactInfo(id=me.id, address="zalo:77", rendering="zalo")
+        await PrivacyActions(bot_app.places).erase(tx, who, {})
+    async with bot_app.store.read() as tx:
+        keys = set(await tx.session.scalars(select(ChannelStateRow.key)))
+    assert window_key("77") not in keys and window_key("78") in keys
