@@ -16,6 +16,7 @@ from bot.engine.types import ActionRequest, ContactInfo
 from bot.notices.chat import NoticeActions
 from bot.notices.service import Notices
 from bot.ports import PlaceLookup
+from bot.privacy.chat import PrivacyActions
 from bot.reports.alerts import has_listeners, request_alert
 from bot.reports.officer_chat import OfficerActions
 from bot.reports.urgency import UrgencyRules, score_disaster
@@ -49,6 +50,8 @@ class ActionExecutor:
             "subscription.set": self._subscription_set,
             "role.redeem": self._role_redeem,
         }
+        privacy = PrivacyActions(places)
+        self._handlers.update({"privacy.summary": privacy.summary, "privacy.erase": privacy.erase})
 
     def bind_notices(self, notices: Notices) -> None:
         """Heads and officers send notices from chat; residents answer a warning."""
@@ -75,7 +78,8 @@ class ActionExecutor:
         return await handler(tx, contact, action.args)
 
     async def _contact_update(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
-        fields = {k: args[k] for k in ("notice_seen", "village_id", "language") if k in args}
+        names = ("notice_seen", "village_id", "language", "consent_version")
+        fields = {k: args[k] for k in names if k in args}
         await tx.contacts.update(_id(contact), **fields)
         return {}
 

@@ -1,4 +1,4 @@
-"""The ``banbot`` command line: serve, chat, policy, nlu, db, places, webhooks, users."""
+"""The ``banbot`` command line: serve, chat, policy, nlu, db, places, webhooks, users, data."""
 
 from __future__ import annotations
 
@@ -38,7 +38,11 @@ class LazyGroup(click.Group):
 
 @click.group(
     cls=LazyGroup,
-    lazy={"webhooks": "bot.channels.cli:webhooks", "users": "bot.web.workspace.cli:users"},
+    lazy={
+        "webhooks": "bot.channels.cli:webhooks",
+        "users": "bot.web.workspace.cli:users",
+        "data": "bot.privacy.cli:data",
+    },
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:

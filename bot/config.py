@@ -168,6 +168,28 @@ class AlertSettings(BaseModel):
     )
 
 
+class RetentionSettings(BaseModel):
+    """How long each kind of personal record is kept (Decree 13/2023/NĐ-CP); the purge job
+    (``bot.privacy.jobs``, every ``purge_every_hours``) and ``banbot data purge`` apply it.
+    0 keeps that kind for ever. Conversation state needs no purge: it expires after
+    ``BANBOT_SESSION_TTL_SECONDS``; open reports are kept while an officer works on them."""
+
+    inbound_message_days: int = Field(
+        180, ge=0, description="Residents' messages kept for officers: deleted after this."
+    )
+    outbound_message_days: int = Field(
+        90, ge=0,
+        description="Texts the bot sent (replies, statuses, notices): redacted after this; the "
+        "row (status, segments) stays for the counts.",
+    )  # fmt: skip
+    closed_report_days: int = Field(
+        730, ge=0,
+        description="A resolved or rejected report: its personal fields are removed this long "
+        "after it was closed (kind, place, urgency and status stay for the statistics).",
+    )  # fmt: skip
+    purge_every_hours: int = Field(24, ge=1, le=24 * 7, description="How often the purge runs.")
+
+
 class WorkspaceSettings(BaseModel):
     """The commune officers' workspace (web pages under /ws, JSON API under /api/v1)."""
 
@@ -339,6 +361,7 @@ class Settings(BaseSettings):
     android_sms: AndroidSmsSettings = Field(default_factory=AndroidSmsSettings)
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @property
     def simulator_enabled(self) -> bool:

@@ -15,6 +15,10 @@ sent only when the resident typed the keyword (a blocked bot cannot be written t
 "start" / "follow" / "new_conversation" un-stop and show the menu through the engine. Any
 other message from a stopped contact un-stops it too (they chose to write). A shared phone
 number (``Inbound.contact_phone``) links identities: see ``ContactRepo.link_phone``.
+
+A turn whose action erased the person's data (``privacy.erase``, result ``erased``) logs
+nothing and saves no session: the sessions of all their addresses are deleted after the
+commit, so their next message starts afresh (a new contact, the first-contact notice).
 """
 
 from __future__ import annotations
@@ -112,7 +116,7 @@ class Pipeline:
                     replies = [Reply(system_text(text, contact.language))] if say else []
                     return Outcome(replies, contact_id=contact.id, language=contact.language)
             try:
-                turn, replies, contact, work = await self._run(session, msg, contact, now)
+                turn, replies, contact, work, erased = await self._run(session, msg, contact, now)
             except Exception:
                 # The old session stays as it was, so every earlier answer is kept.
                 log.exception("turn failed for %s; session kept", key)
@@ -122,7 +126,12 @@ class Pipeline:
                     contact_id=contact.id if contact else None,
                     language=language,
                 )
-            await self._state.sessions.save(key, turn.session, self._settings.session_ttl_seconds)
+            if erased is None:
+                ttl = self._settings.session_ttl_seconds
+                await self._state.sessions.save(key, turn.session, ttl)
+            else:  # the person's data was erased: every conversation of theirs starts afresh
+                for urn in {msg.address, *erased}:
+                    await self._state.sessions.delete(session_key(scheme_of(urn), urn))
         elapsed = (time.perf_counter() - started) * 1000
         return Outcome(
             replies,
@@ -138,9 +147,11 @@ class Pipeline:
         msg: Inbound,
         contact: ContactInfo | None,
         now: datetime | None,
-    ) -> tuple[Turn, list[Reply], ContactInfo, tuple[Work, ...]]:
+    ) -> tuple[Turn, list[Reply], ContactInfo, tuple[Work, ...], tuple[str, ...] | None]:
         """Load the contact, understand, step the engine and run its actions in one
-        transaction; the replies are returned only after it commits."""
+        transaction; the replies are returned only after it commits. The last item: the
+        addresses of a contact whose data this turn erased (None: nothing erased)."""
+        erased: tuple[str, ...] | None = None
         async with self._store.transaction() as tx:
             if contact is None:
                 rec = await self._get_contact(tx, msg)
@@ -161,14 +172,16 @@ class Pipeline:
                 if turn.action is None:
                     break
                 result = await self._executor.run(tx, inp.contact, turn.action)
+                if result.get("erased"):
+                    erased = tuple(str(u) for u in result.get("urns") or ())
                 turn = self._engine.resume(turn.session, result, inp)
                 replies.extend(turn.replies)
             else:
                 raise RuntimeError("flow requested too many actions in one turn")
-            if _worth_keeping(session, turn.session, msg, contact):
+            if erased is None and _worth_keeping(session, turn.session, msg, contact):
                 await self._log_inbound(tx, contact, msg, inp)
             work = tuple(tx.work)
-        return turn, replies, contact, work
+        return turn, replies, contact, work, erased
 
     async def _log_inbound(self, tx: Tx, contact: ContactInfo, msg: Inbound, inp: Input) -> None:
         """Keep the message for the officer who reads the report it belongs to."""

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import partial
 
 from redis.asyncio import Redis
 
@@ -29,6 +30,7 @@ from bot.outbound.limiter import MemoryRateLimiter, RedisRateLimiter
 from bot.outbound.routes import Router
 from bot.outbound.sender import Sender
 from bot.ports import ChannelAdapter, JobQueue, RateLimiter
+from bot.privacy.jobs import schedule_purge
 from bot.store.channel_state import SqlChannelState
 from bot.store.repo import Store
 from bot.store.work import Work
@@ -143,7 +145,10 @@ def build_channels(
         await queue.enqueue(_with_pumps(work, pumps))
 
     store.on_commit(on_commit)
-    sweeper = Sweeper(store, queue, pumps=pumps, stale=stale)
+    sweeper = Sweeper(
+        store, queue, pumps=pumps, stale=stale,
+        periodic=[partial(schedule_purge, settings=settings)],
+    )  # fmt: skip
     runtime = ChannelRuntime(pipeline, contacts_out, store, max_concurrency=max_concurrency)
     real = sorted(n for n in adapters if n != "sim")
     if real:

@@ -3,6 +3,7 @@ stale buttons, and the first-contact notice."""
 
 from __future__ import annotations
 
+from bot.domain.consent import CONSENT_VERSION
 from bot.domain.messages import Button, Reply
 from bot.engine import clarify, runner
 from bot.engine.commands import key
@@ -17,11 +18,13 @@ RESTART_WORDS = {"lam lai", "lam lai tu dau", "bat dau lai", "restart", "start o
 
 
 def notice(ctx: Ctx) -> Out:
-    """First contact: what we keep and why in one short message (the full text, with Decree
-    13/2023/NĐ-CP, on "bảo mật"), then remember it was seen."""
+    """First contact: what we keep and why, with the consent line, in one short message (the
+    full text, with Decree 13/2023/NĐ-CP, on "bảo mật"), then remember it was seen and which
+    version of the text it was (the consent; writing on is agreeing, nothing waits on it)."""
     ctx.session["notice"] = True
     ctx.session["await"] = {"then": "notice"}
-    return [Reply(ctx.t("notice.text"))], ActionRequest("contact.update", {"notice_seen": True})
+    args = {"notice_seen": True, "consent_version": CONSENT_VERSION}
+    return [Reply(ctx.t("notice.text"))], ActionRequest("contact.update", args)
 
 
 def run_command(ctx: Ctx, cmd: str) -> Out:

@@ -9,7 +9,8 @@ that was not saved.
 
 Actions the pipeline implements (name -> args -> result):
 
-- ``contact.update``  ``{"notice_seen"?: bool, "village_id"?: str, "language"?: str}`` -> ``{}``
+- ``contact.update``  ``{"notice_seen"?: bool, "village_id"?: str, "language"?: str,
+  "consent_version"?: str}`` -> ``{}`` (the consent is recorded once, with the time)
 - ``report.submit``   ``{"type": "eligibility_request"|"household_change"|"disaster"|"handover",
   "subtype": str|None, "village_id": str|None, "commune_code": str|None, "details": {...},
   "location": {"lat", "lon"}|None, "photos": [str], "danger_now": bool|None}``
@@ -31,6 +32,12 @@ Actions the pipeline implements (name -> args -> result):
 - ``subscription.set`` ``{"topics": [str], "on": bool}`` -> ``{"topics": [str]}`` (now active)
 - ``report.answer``   ``{"ref": str, "text": str, "media": [str]}`` -> ``{"forwarded": bool}``
   (the resident writes back while an officer talks with them about report ``ref``)
+- ``privacy.summary`` ``{"limit"?: int}`` -> ``{"addresses": [str] (the writer's own first, the
+  others masked), "name", "village", "household_size", "household_class", "checks": int,
+  "reports": [{"ref", "type", "status", "created_at", "anonymised"}], "report_count": int,
+  "topics": [str], "stopped": bool, "consent_version", "consent_at", "messages": int}``
+- ``privacy.erase``   ``{}`` -> ``{"erased": true, "urns": [str], "kept": [ref],
+  "deleted_reports": int}``: the pipeline then forgets the conversations of ``urns``
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ such item, so a periodic look at it is enough: reply-lane messages untouched (an
 for ``grace``, ``sending`` rows whose sender is presumed dead, adapters with bulk messages
 waiting (their pumps), and due jobs. Queueing is idempotent, so sweeping what is in fact still
 queued costs nothing; at start-up the sweep runs with no grace.
+
+``periodic``: functions that make sure a recurring job (the retention purge) is on the queue,
+called in a transaction at the first sweep and then every ``PERIODIC_EVERY``; each adds its
+next run under a key of its own, so several processes asking add it once.
 """
 
 from __future__ import annotations
@@ -13,17 +17,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.outbound.sender import STALE_SENDING
 from bot.ports import JobQueue
-from bot.store.repo import Store
+from bot.store.repo import Store, Tx
 from bot.store.types import utcnow
 from bot.store.work import Work
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(seconds=30)
+PERIODIC_EVERY = timedelta(minutes=10)
+Periodic = Callable[[Tx, datetime], Awaitable[None]]  # (tx, now): add the next run if missing
 
 
 class Sweeper:
@@ -36,8 +42,11 @@ class Sweeper:
         grace: timedelta = GRACE,
         stale: timedelta = STALE_SENDING,
         clock: Callable[[], datetime] = utcnow,
+        periodic: Sequence[Periodic] = (),
     ) -> None:
         self._store = store
+        self._periodic = tuple(periodic)
+        self._periodic_at: datetime | None = None
         self._queue = queue
         self._pumps = pumps
         self._grace = grace
@@ -48,6 +57,13 @@ class Sweeper:
         """Queue what is unfinished; returns how many items were handed to the queue."""
         now = self._clock()
         grace = self._grace if grace is None else grace
+        if self._periodic and (
+            self._periodic_at is None or now - self._periodic_at >= PERIODIC_EVERY
+        ):
+            async with self._store.transaction() as tx:  # its jobs are queued on commit
+                for ensure in self._periodic:
+                    await ensure(tx, now)
+            self._periodic_at = now
         async with self._store.read() as tx:
             replies = await tx.outbound.lost_replies(
                 older_than=now - grace, stale_sending=now - self._stale

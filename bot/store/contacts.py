@@ -230,10 +230,13 @@ class ContactRepo:
         role_village: str | _Unset | None = UNSET,
         name: str | _Unset | None = UNSET,
         talking: tuple[str, datetime] | _Unset | None = UNSET,
+        consent_version: str | _Unset = UNSET,
     ) -> ContactRecord:
         """Change only the fields given; NotFound for an unknown id, ValueError for a bad role.
 
-        ``notice_seen=True`` records when the privacy notice was first shown (kept on repeats).
+        ``notice_seen=True`` records when the privacy notice was first shown (kept on repeats);
+        ``consent_version`` the version of the notice's text then, with the time: recorded
+        once, a later version does not replace it.
         """
         contact = await self._s.get(Contact, contact_id)
         if contact is None:
@@ -255,6 +258,8 @@ class ContactRepo:
                 contact.notice_seen_at = None
             elif contact.notice_seen_at is None:
                 contact.notice_seen_at = utcnow()
+        if not isinstance(consent_version, _Unset) and contact.consent_at is None:
+            contact.consent_version, contact.consent_at = consent_version, utcnow()
         if not isinstance(stopped, _Unset):
             contact.stopped = stopped
         if not isinstance(name, _Unset):

@@ -42,6 +42,10 @@ async def merge_contacts(session: AsyncSession, a: int, b: int) -> int:
     keep.stopped = recent.stopped
     seen = [t for t in (ca.notice_seen_at, cb.notice_seen_at) if t is not None]
     keep.notice_seen_at = min(seen) if seen else None
+    consents = [c for c in (ca, cb) if c.consent_at is not None]
+    first = min(consents, key=lambda c: c.consent_at or c.created_at) if consents else None
+    keep.consent_version = first.consent_version if first else None
+    keep.consent_at = first.consent_at if first else None
     trusted = max((ca, cb), key=lambda c: ROLES.index(c.role))  # the more trusted role wins
     keep.role, keep.role_commune, keep.role_village = (
         trusted.role,

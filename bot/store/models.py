@@ -84,6 +84,12 @@ class Contact(Base):
     # (and the officer), not to the bot's journeys, until then.
     talking_ref: Mapped[str | None] = mapped_column(String(16))
     talking_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The first-contact notice (with its consent line) as shown: its text version and when;
+    # recorded once. ``erased_at``: the person had their data deleted (the row is an empty
+    # shell that anonymised reports still point to; their addresses are gone).
+    consent_version: Mapped[str | None] = mapped_column(String(32))
+    consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -187,6 +193,8 @@ class Report(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     acknowledged_by: Mapped[str | None] = mapped_column(String(128))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # personal fields removed (the resident asked, or a closed report outlived its retention)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ReportEventRow(Base):

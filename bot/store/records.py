@@ -97,6 +97,7 @@ class ReportRecord:
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     closed_at: datetime | None = None
+    anonymised_at: datetime | None = None  # personal fields removed (bot.store.privacy)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from bot.store.messages import MessageRepo
 from bot.store.notices import NoticeRepo
 from bot.store.outbound import OutboundRepo
 from bot.store.places import PlaceRepo
+from bot.store.privacy import PrivacyRepo
 from bot.store.refs import random_code
 from bot.store.reports import ReportRepo
 from bot.store.role_codes import RoleCodeRepo
@@ -62,6 +63,7 @@ class Tx:
         "notices",
         "outbound",
         "places",
+        "privacy",
         "reports",
         "role_codes",
         "session",
@@ -87,6 +89,7 @@ class Tx:
         self.notices = NoticeRepo(session)
         self.users = UserRepo(session)
         self.triage = TriageRepo(session)
+        self.privacy = PrivacyRepo(session)
 
 
 class Store:

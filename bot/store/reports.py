@@ -43,6 +43,7 @@ def _record(row: Report) -> ReportRecord:
         acknowledged_at=row.acknowledged_at,
         acknowledged_by=row.acknowledged_by,
         closed_at=row.closed_at,
+        anonymised_at=row.anonymised_at,
     )
 
 

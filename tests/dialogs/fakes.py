@@ -568,9 +568,36 @@ class FakeExecutor:
             }  # fmt: skip
         if action.name.startswith("notice."):
             return self._notice(contact, action)
+        if action.name.startswith("privacy."):
+            return self._privacy(contact, action, now)
         if action.name == "role.redeem":
             return self._redeem(contact, normalize_code(str(args["code"])) or "")
         raise AssertionError(f"unknown action {action.name}")
+
+    def _privacy(self, contact: ContactInfo, action: ActionRequest, now: str) -> JSON:
+        """What the store would say of this memory (one address, the phone masked)."""
+        if action.name == "privacy.erase":
+            kept = [r["ref"] for r in self.reports if r["status"] in ("new", "acknowledged")]
+            self.reports, self.subscriptions, self.saved = [], set(), []
+            return {"erased": True, "urns": [contact.address], "kept": kept,
+                    "deleted_reports": 0}  # fmt: skip
+        latest = list(reversed(self.reports))[: int(action.args.get("limit", 3))]
+        last = self.saved[-1] if self.saved else {}
+        return {
+            "addresses": [contact.address, "tel:+84***678"],
+            "name": None,
+            "village": "bản Nam Niệu" if contact.village_id else None,
+            "household_size": last.get("household_size"),
+            "household_class": last.get("class"),
+            "checks": len(self.saved),
+            "reports": [{k: r[k] for k in ("ref", "type", "status", "created_at")} for r in latest],
+            "report_count": len(self.reports),
+            "topics": sorted(self.subscriptions),
+            "stopped": False,
+            "consent_version": "2026-12-02",
+            "consent_at": now,
+            "messages": 4,
+        }
 
     def _notice(self, contact: ContactInfo, action: ActionRequest) -> JSON:
         """Notices as the real service answers them, for a village of 143 people."""

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.domain.consent import CONSENT_VERSION
 from bot.engine.engine import Engine
 from bot.engine.types import ContactInfo, Input
 from tests.dialogs.client import START, Client
@@ -44,7 +45,8 @@ def test_first_contact_gets_the_notice_then_the_menu(engine: Engine) -> None:
     notice = client.last.texts[0]
     assert "lưu tin nhắn" in notice and '"bảo mật"' in notice  # short; the full text on request
     assert "13/2023" not in notice
-    assert [a.args for a in client.last.actions] == [{"notice_seen": True}]
+    consent = {"notice_seen": True, "consent_version": CONSENT_VERSION}  # recorded with it
+    assert [a.args for a in client.last.actions] == [consent]
     assert "Kiểm tra hộ nghèo/cận nghèo" in client.last.buttons
     client.send("xin chào")
     assert client.last is not None and not client.last.actions  # the notice is shown once

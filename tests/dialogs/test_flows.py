@@ -19,7 +19,7 @@ def test_all_flows_load(engine: Engine) -> None:
         "eligibility", "household_change", "disaster", "loans",
         "subscribe", "unsubscribe", "report_status", "handover", "media_note", "privacy",
         "role_code", "officer_ack", "officer_queue", "notice_compose", "notice_progress",
-        "safety_answer",
+        "safety_answer", "my_data", "erase_data",
     }  # fmt: skip
 
 

@@ -43,7 +43,7 @@ async def test_first_contact_gets_the_data_notice_and_the_menu(client: httpx.Asy
     assert '"bảo mật"' in sim.text  # the short notice; the full one (Decree 13/2023) on request
     titles = [b["title"] for r in replies for b in r["buttons"]]
     assert "Báo thiên tai / cần di dời" in titles
-    assert len(titles) == 6
+    assert len(titles) == 7 and titles[-1] == "Dữ liệu của tôi"
 
 
 @pytest.mark.parametrize(

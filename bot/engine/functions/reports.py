@@ -228,12 +228,12 @@ def report_found(ctx: Ctx) -> bool:
     return bool((ctx.slots.get("found") or {}).get("found"))
 
 
-def _type_name(ctx: Ctx, rtype: Any) -> str:
+def type_name_of(ctx: Ctx, rtype: Any) -> str:
     known = ("eligibility_request", "household_change", "disaster", "handover")
     return ctx.t(f"rs.type.{rtype}") if rtype in known else str(rtype or "-")
 
 
-def _status_name(ctx: Ctx, status: Any) -> str:
+def status_name_of(ctx: Ctx, status: Any) -> str:
     known = ("new", "acknowledged", "in_progress", "resolved", "closed", "rejected")
     folded = key(str(status or "")).replace(" ", "_")
     return ctx.t(f"rs.status.{folded}") if folded in known else str(status or "-")
@@ -243,8 +243,8 @@ def report_view(ctx: Ctx) -> dict[str, Any]:
     r = ctx.slots.get("found") or {}
     return {
         "ref": r.get("ref") or ctx.slots.get("ask_ref") or "-",
-        "type_name": _type_name(ctx, r.get("type")),
-        "status_name": _status_name(ctx, r.get("status")),
+        "type_name": type_name_of(ctx, r.get("type")),
+        "status_name": status_name_of(ctx, r.get("status")),
         "created": fmt.day(r.get("created_at")),
         "updated": fmt.day(r.get("updated_at")),
     }
@@ -256,8 +256,8 @@ def latest_view(ctx: Ctx) -> dict[str, Any]:
         ctx.t(
             "rs.latest_line",
             ref=r.get("ref", "-"),
-            type_name=_type_name(ctx, r.get("type")),
-            status_name=_status_name(ctx, r.get("status")),
+            type_name=type_name_of(ctx, r.get("type")),
+            status_name=status_name_of(ctx, r.get("status")),
             created=fmt.day(r.get("created_at")),
         )
         for r in reports[:LATEST_LIMIT]

@@ -66,6 +66,8 @@ def item(r: ReportRecord) -> dict[str, Any]:
         "commune": r.commune_code,
         "village": r.village_id,
         "created_at": r.created_at.isoformat(),
+        # personal fields removed (the resident had their data erased, or retention)
+        "anonymised": r.anonymised_at is not None,
     }
 
 
@@ -151,6 +153,7 @@ async def get_report(ws: WorkspaceDep, who: ApiUser, ref: str) -> dict[str, Any]
         "assigned_to": r.assigned_to,
         "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at else None,
         "closed_at": r.closed_at.isoformat() if r.closed_at else None,
+        "anonymised_at": r.anonymised_at.isoformat() if r.anonymised_at else None,
         "sla": _sla(sla),
         "history": [_event(e) for e in d.history],
         "messages": [_message(m) for m in d.messages],
