@@ -39,6 +39,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
+from bot import metrics
 from bot.channels.base import SendError, SendResult
 from bot.config import Settings
 from bot.domain.messages import Button, Outbound, Reply
@@ -216,11 +217,13 @@ class Sender:
         # a notice is 100,000 of these: its progress and summary say it, not a line each
         level = logging.DEBUG if rec.priority == "bulk" else logging.INFO
         log.log(level, "outbound %d (%s) sent via %s", rec.id, rec.kind, rec.adapter)
+        metrics.sent(rec.adapter, rec.kind, segments, rec.created_at, self.clock())
 
     async def _failed(
         self, rec: OutboundRecord, adapter: ChannelAdapter, error: SendError
     ) -> datetime | None:
         log.warning("outbound %d via %s: %s (attempt %d)", rec.id, rec.adapter, error, rec.attempts)
+        metrics.send_failed(rec.adapter, error.kind)
         now = self.clock()
         retry = self._retry
         if error.kind == "throttled":

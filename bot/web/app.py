@@ -18,7 +18,8 @@ from bot.channels.base import ParseResult
 from bot.channels.webhook import webhook_router
 from bot.config import Settings, get_settings
 from bot.ports import ChannelAdapter
-from bot.web import sim, workspace
+from bot.web import health, sim, workspace
+from bot.web.context import RequestIds
 from bot.web.workspace.messenger import ResidentMessenger
 
 STATIC = Path(__file__).parent / "static"
@@ -63,8 +64,10 @@ def create_app(
 
     api = FastAPI(title="Bản Bot", version="0.1.0", lifespan=lifespan)
     api.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    api.add_middleware(RequestIds)  # every log line of a request carries its request_id
     api.state.ws_messenger = messenger
     api.include_router(sim.router)
+    api.include_router(health.router)  # /healthz, /readyz, /metrics
     tiles = cfg.workspace.map_tile_url
     tile_host = "" if not tiles else "{0.scheme}://{0.netloc}".format(urlsplit(tiles))
     workspace.mount(api, tile_host=tile_host)
@@ -76,10 +79,6 @@ def create_app(
         await bot.channels.runtime.sink(adapter, result)
 
     api.include_router(webhook_router(_EnabledAdapters(api), sink))
-
-    @api.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
 
     @api.get("/", include_in_schema=False)
     async def index() -> Response:
