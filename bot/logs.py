@@ -71,15 +71,30 @@ _SHARED: list[structlog.types.Processor] = [
 ]
 
 
+class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The one handler this module installs; without a stream it writes to whatever
+    ``sys.stderr`` is when a line is written (a CLI test runner swaps it, then closes it)."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__(stream)
+        self._fixed = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = self._fixed or sys.stderr  # handle() holds the lock
+        super().emit(record)
+
+
 def configure(fmt: LogFormat, *, level: int = logging.INFO, stream: TextIO | None = None) -> None:
     """Send every log line of this process (uvicorn's too) through one handler on the root
-    logger, rendered as ``fmt``. Safe to call again (the handler is replaced)."""
+    logger, rendered as ``fmt``. Safe to call again (this module's handler is replaced;
+    others, such as a test's capture, are left alone)."""
     protect([])  # phone masking from the first line on; secrets are added by build_app
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = _Handler(stream)
     handler.setFormatter(formatter(fmt))
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if isinstance(old, _Handler):
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
     structlog.configure(
