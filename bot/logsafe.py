@@ -31,9 +31,9 @@ MIN_LENGTH = 6  # shorter values would scrub ordinary words; real secrets are lo
 _SECRETS: set[str] = set()
 _installed = False
 # 9 to 15 digits (E.164 and national forms), maybe after "+" and split by single spaces, dots or
-# dashes ("0912 345 678"); not inside a word or an id ("SM123456789"), but after "%2B" (a "+"
-# in a URL). Dates, times and small numbers have fewer digits.
-_PHONE = re.compile(r"(?:(?<=%2[Bb])|(?<![A-Za-z0-9]))(\+?)(\d(?:[ .-]?\d){8,14})(?![A-Za-z0-9])")
+# dashes ("0912 345 678"), wherever they stand (glued to letters too: a masked digit run inside
+# an id costs nothing, a number left whole would). Dates, times and small numbers are shorter.
+_PHONE = re.compile(r"(?<!\d)(\+?)(\d(?:[ .-]?\d){8,14})(?!\d)")
 
 
 def settings_secrets(settings: Settings) -> list[str]:

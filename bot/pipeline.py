@@ -104,7 +104,7 @@ class Pipeline:
         except TimeoutError:
             # Another message of this conversation holds the lock far too long; say so
             # rather than queue without bound. The resident's next message is processed.
-            log.warning("lock timeout for %s", key)
+            log.warning("lock timeout")  # the line's context says which conversation
             return Outcome([Reply(system_text("busy", self._settings.default_language))])
 
     async def _locked(
@@ -127,7 +127,7 @@ class Pipeline:
                 turn, replies, contact, work = await self._run(session, msg, contact, now)
             except Exception:
                 # The old session stays as it was, so every earlier answer is kept.
-                log.exception("turn failed for %s; session kept", key)
+                log.exception("turn failed; session kept")
                 language = contact.language if contact else self._settings.default_language
                 return Outcome(
                     [Reply(system_text("error", language))],
