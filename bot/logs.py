@@ -38,6 +38,7 @@ def log_format(settings: Settings) -> LogFormat:
 
 
 def _scrub(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    event.pop("color_message", None)  # uvicorn's ANSI copy of the message
     for name, value in event.items():
         if isinstance(value, str):
             event[name] = clean(value)

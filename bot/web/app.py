@@ -64,7 +64,6 @@ def create_app(
 
     api = FastAPI(title="Bản Bot", version="0.1.0", lifespan=lifespan)
     api.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
-    api.add_middleware(RequestIds)  # every log line of a request carries its request_id
     api.state.ws_messenger = messenger
     api.include_router(sim.router)
     api.include_router(health.router)  # /healthz, /readyz, /metrics
@@ -88,6 +87,9 @@ def create_app(
         return FileResponse(STATIC / "index.html")
 
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Added last, so it is the outermost: every log line of a request carries its request_id,
+    # uvicorn's access line too (an inner @middleware("http") answers from a task of its own).
+    api.add_middleware(RequestIds)
     return api
 
 
