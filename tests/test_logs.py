@@ -177,6 +177,15 @@ def test_configure_writes_json_lines_without_secrets_or_numbers() -> None:
     assert "log-secret-Qq77" not in stream.getvalue() and DIGITS not in stream.getvalue()
 
 
+def test_a_secret_with_digits_is_redacted_whole_before_numbers_are_masked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    protect(["9876543210:BotTok3nXyz"])  # a bot token: ten digits, then the secret part
+    caplog.set_level(logging.INFO)
+    logging.getLogger("httpx").info("POST https://api.test/bot9876543210:BotTok3nXyz/send")
+    assert caplog.records[-1].getMessage() == "POST https://api.test/bot***/send"
+
+
 def test_production_logs_json_and_development_the_console(tmp_path: Path) -> None:
     assert log_format(make_settings(tmp_path, env="production")) == "json"
     assert log_format(make_settings(tmp_path, env="development")) == "console"
