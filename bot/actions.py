@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from bot import metrics
 from bot.domain.json import JSON
 from bot.domain.roles import outranks
 from bot.engine.types import ActionRequest, ContactInfo
@@ -114,6 +115,7 @@ class ActionExecutor:
             actor=contact.address,
         )
         log.info("report %s saved (type=%s urgency=%s)", report.ref, args["type"], urgency)
+        metrics.report_saved(args["type"], urgency, flagged)
         alerted = await request_alert(tx, report) and await has_listeners(tx, report)
         return {"ref": report.ref, "urgency": urgency, "flagged": flagged, "alerted": alerted}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +46,10 @@ class LazyGroup(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """Bản Bot — trợ lý cho bà con vùng cao (Telegram / Zalo / SMS)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from bot.logs import configure, log_format
+
+    # JSON lines in production (BANBOT_LOG_FORMAT), readable lines in development
+    configure(log_format(get_settings()), level=logging.DEBUG if verbose else logging.INFO)
 
 
 @main.command()
@@ -73,15 +71,25 @@ def serve(host: str, port: int, access_log: bool, telegram_polling: bool) -> Non
         host=host,
         port=port,
         log_level="info",
+        log_config=None,  # uvicorn's lines go through the root handler (bot/logs.py)
         access_log=access_log,
     )
 
 
 @main.command()
-def worker() -> None:
+@click.option(
+    "--metrics-port", type=int, default=None,
+    help="Serve this worker's Prometheus metrics at http://<host>:PORT/metrics.",
+)  # fmt: skip
+@click.option("--metrics-host", default="127.0.0.1", show_default=True)
+def worker(metrics_port: int | None, metrics_host: str) -> None:
     """Run sends, notice pumps and jobs from Redis (BANBOT_QUEUE=saq); any number of them."""
     from bot.jobs.worker import run_worker
 
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=metrics_host)  # a thread; each worker its own port
     asyncio.run(run_worker(get_settings()))
 
 

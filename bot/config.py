@@ -258,6 +258,16 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = Field(
         "development", description="Deployment kind; production refuses placeholder secrets."
     )
+    log_format: Literal["console", "json"] | None = Field(
+        None,
+        description="Log lines as JSON objects or readable console lines; unset = json in "
+        "production, console elsewhere (bot/logs.py).",
+    )
+    heartbeat_stale_seconds: int = Field(
+        30, ge=10, le=3600,
+        description="/readyz fails when the queue's runner (`banbot worker`, or this app with "
+        "the local queue) has not written its heartbeat for this long; it writes every 5 s.",
+    )  # fmt: skip
     database_url: str = Field(
         f"sqlite+aiosqlite:///{ROOT / 'var' / 'banbot.db'}",
         repr=False,  # may hold a password

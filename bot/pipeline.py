@@ -29,6 +29,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from structlog.contextvars import bound_contextvars
+
+from bot import metrics
 from bot.actions import ActionExecutor
 from bot.channels.phones import phone_urn
 from bot.config import Settings
@@ -38,7 +41,7 @@ from bot.engine.types import ContactInfo, Input, Turn
 from bot.i18n import system_text
 from bot.ports import Nlu
 from bot.sessions.factory import ConversationState
-from bot.sessions.keys import dedupe_key, lock_key, scheme_of, session_key
+from bot.sessions.keys import conversation_id, dedupe_key, lock_key, scheme_of, session_key
 from bot.store.records import ContactRecord
 from bot.store.repo import Store, Tx
 from bot.store.work import Work
@@ -84,11 +87,20 @@ class Pipeline:
         self._settings = settings
 
     async def handle(self, msg: Inbound, *, now: datetime | None = None) -> Outcome:
-        """Process one inbound message and return the replies to send (after commit)."""
-        started = time.perf_counter()
+        """Process one inbound message and return the replies to send (after commit). Its
+        log lines carry the conversation's id (never its address: docs/decisions/0016)."""
+        with bound_contextvars(conversation=conversation_id(msg.address)):
+            started = time.perf_counter()
+            metrics.inbound(msg.adapter)
+            outcome = await self._handle(msg, now, started)
+            metrics.handled(msg.adapter, time.perf_counter() - started)
+            return outcome
+
+    async def _handle(self, msg: Inbound, now: datetime | None, started: float) -> Outcome:
         dkey = dedupe_key(msg.adapter, msg.address, msg.external_id)
         if not await self._state.deduper.first_time(dkey, self._settings.dedupe_ttl_seconds):
             log.info("duplicate delivery dropped: %s %s", msg.adapter, msg.external_id)
+            metrics.duplicate(msg.adapter)
             return Outcome([], duplicate=True)
         key = session_key(scheme_of(msg.address), msg.address)
         try:
@@ -96,7 +108,7 @@ class Pipeline:
         except TimeoutError:
             # Another message of this conversation holds the lock far too long; say so
             # rather than queue without bound. The resident's next message is processed.
-            log.warning("lock timeout for %s", key)
+            log.warning("lock timeout")  # the line's context says which conversation
             return Outcome([Reply(system_text("busy", self._settings.default_language))])
 
     async def _locked(
@@ -119,7 +131,7 @@ class Pipeline:
                 turn, replies, contact, work, erased = await self._run(session, msg, contact, now)
             except Exception:
                 # The old session stays as it was, so every earlier answer is kept.
-                log.exception("turn failed for %s; session kept", key)
+                log.exception("turn failed; session kept")
                 language = contact.language if contact else self._settings.default_language
                 return Outcome(
                     [Reply(system_text("error", language))],
@@ -165,9 +177,11 @@ class Pipeline:
                 media=msg.media,
             )
             if self._engine.wants_nlu(session, inp) and inp.text:
+                parsing = time.perf_counter()
                 inp = replace(inp, nlu=await self._nlu.parse(inp.text))
+                metrics.nlu_parsed(self._settings.nlu, time.perf_counter() - parsing)
             turn = self._engine.step(session, inp)
-            replies = list(turn.replies)
+            replies, events = list(turn.replies), list(turn.events)
             for _ in range(MAX_ACTIONS_PER_TURN):
                 if turn.action is None:
                     break
@@ -176,11 +190,13 @@ class Pipeline:
                     erased = tuple(str(u) for u in result.get("urns") or ())
                 turn = self._engine.resume(turn.session, result, inp)
                 replies.extend(turn.replies)
+                events.extend(turn.events)
             else:
                 raise RuntimeError("flow requested too many actions in one turn")
             if erased is None and _worth_keeping(session, turn.session, msg, contact):
                 await self._log_inbound(tx, contact, msg, inp)
             work = tuple(tx.work)
+        metrics.turn_events(events)  # committed: a flow that ended did end
         return turn, replies, contact, work, erased
 
     async def _log_inbound(self, tx: Tx, contact: ContactInfo, msg: Inbound, inp: Input) -> None:

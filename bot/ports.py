@@ -174,6 +174,10 @@ class JobQueue(Protocol):
 
     async def enqueue(self, work: Sequence[Work]) -> None: ...
 
+    async def depth(self) -> dict[str, int]:
+        """Items due now and waiting for a worker, per lane (the queue-depth metric)."""
+        ...
+
     async def aclose(self, grace_seconds: float = 10.0) -> None: ...
 
 

@@ -90,6 +90,6 @@ def test_policy_classify_through_the_main_command() -> None:
 def test_nlu_parse_through_the_main_command() -> None:
     result = CliRunner().invoke(main, ["nlu", "parse"], input="nha em bi ngap\n\n")
     assert result.exit_code == 0, result.output
-    parsed = [json.loads(x) for x in result.output.strip().splitlines()]
+    parsed = [json.loads(x) for x in result.stdout.strip().splitlines()]  # logs: stderr
     assert parsed[0]["intent"]["name"] == "report_disaster"
     assert {"entity": "hazard", "value": "flood"}.items() <= parsed[0]["entities"][0].items()

@@ -21,6 +21,8 @@ from redis.asyncio import Redis
 from bot.channels.runtime import ChannelRuntime, Handler
 from bot.channels.sim import SimAdapter
 from bot.config import Settings
+from bot.jobs import heartbeat as beats
+from bot.jobs.heartbeat import Heartbeat
 from bot.jobs.local import LocalQueue
 from bot.jobs.registry import JobServices
 from bot.jobs.runner import Runner
@@ -57,6 +59,7 @@ class Channels:
     queue: JobQueue
     sweeper: Sweeper
     runtime: ChannelRuntime
+    heartbeat: Heartbeat  # written where the queue runs (start(sweep=True)), read by /readyz
     _close_limiter: Callable[[], Awaitable[None]] = field(default=_nothing)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -67,9 +70,12 @@ class Channels:
         return {n: a for n, a in self.adapters.items() if n != "sim"}
 
     def start(self, *, sweep: bool) -> None:
-        """Start the sweeper in this process (the app with the local queue; the worker)."""
+        """Start the sweeper and the heartbeat in this process (the app with the local queue;
+        the worker)."""
         if sweep and not self._tasks:
             self._tasks.append(asyncio.create_task(self.sweeper.run(self._stop), name="sweeper"))
+            beat = beats.run(self.heartbeat, self.queue, self._stop)
+            self._tasks.append(asyncio.create_task(beat, name="heartbeat"))
 
     async def drain(self) -> None:
         """Wait until every accepted message is processed and every send that is due now
@@ -83,6 +89,7 @@ class Channels:
         self._stop.set()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.queue.aclose(grace_seconds)
+        await self.heartbeat.aclose()
         for name, adapter in self.adapters.items():
             try:
                 await adapter.aclose()
@@ -153,9 +160,11 @@ def build_channels(
     real = sorted(n for n in adapters if n != "sim")
     if real:
         log.info("channels enabled: %s", ", ".join(real))
+    heartbeat = beats.build_heartbeat(settings)
     return Channels(
-        adapters, limiter, router, contacts_out, sender, runner, queue, sweeper, runtime, close
-    )
+        adapters, limiter, router, contacts_out, sender, runner, queue, sweeper, runtime,
+        heartbeat, close,
+    )  # fmt: skip
 
 
 def _with_pumps(work: Sequence[Work], pumps: int) -> list[Work]:

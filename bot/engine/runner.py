@@ -40,6 +40,7 @@ def leave(ctx: Ctx, target: str, replies: list[Reply]) -> Out:
     if target.startswith("flow:"):
         more, action = start(ctx, target[5:])
         return replies + more, action
+    ctx.events.append({"type": "leave", "flow": ctx.session.get("flow"), "how": target})
     clear_flow(ctx.session)
     if target == "cancel":
         return [*replies, menu_reply(ctx, "cmd.cancelled")], None

@@ -119,6 +119,13 @@ class LocalQueue:
                 else:
                     await lane.changed.wait()
 
+    async def depth(self) -> dict[str, int]:
+        now = self._clock()
+        return {
+            name: sum(1 for due, _, _ in lane.heap if due <= now)
+            for name, lane in self._lanes.items()
+        }
+
     def idle(self) -> bool:
         """Nothing running and nothing due now (waiting items may be due later)."""
         now = self._clock()

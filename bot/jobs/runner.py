@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from structlog.contextvars import bound_contextvars
+
 from bot.jobs.registry import HANDLERS, JobServices
 from bot.outbound.retry import RetryPolicy
 from bot.outbound.sender import Sender
@@ -39,11 +41,12 @@ class Runner:
         self._clock = clock
 
     async def run(self, work: Work) -> datetime | None:
-        if work.what == "send":
-            return await self._sender.deliver(work.id)
-        if work.what == "pump":
-            return await self._sender.pump(str(work.adapter))
-        return await self._job(work.id)
+        with bound_contextvars(job=work.key):  # log lines say which item they belong to
+            if work.what == "send":
+                return await self._sender.deliver(work.id)
+            if work.what == "pump":
+                return await self._sender.pump(str(work.adapter))
+            return await self._job(work.id)
 
     async def _job(self, job_id: int) -> datetime | None:
         async with self._store.read() as tx:

@@ -89,6 +89,10 @@ class SaqQueue:
         other = f"{item.key}@again" if (running or item.key) == item.key else item.key
         await self._put(replace(item, at=at), other)
 
+    async def depth(self) -> dict[str, int]:
+        """saq's ``queued`` count per lane (due and not yet taken by a worker)."""
+        return {lane: await q.count("queued") for lane, q in self.queues.items()}
+
     async def aclose(self, grace_seconds: float = 10.0) -> None:
         for q in self.queues.values():
             await q.disconnect()

@@ -42,6 +42,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
+from bot import metrics
 from bot.channels.base import SendError
 from bot.config import Settings
 from bot.domain.messages import Button, Outbound, Reply
@@ -218,18 +219,21 @@ class Sender:
         segments = result.segments if result.segments is not None else rec.segments
         if ledger is not None:
             await ledger.sent(SentMark(rec.id, result.external_id, segments, rec.attempts))
+            metrics.sent(rec.adapter, rec.kind, segments, rec.created_at, self.clock())
             return None
         async with self.store.transaction() as tx:
             await tx.outbound.mark_sent(
                 rec.id, external_id=result.external_id, segments=segments, attempts=rec.attempts
             )
         log.info("outbound %d (%s) sent via %s", rec.id, rec.kind, rec.adapter)
+        metrics.sent(rec.adapter, rec.kind, segments, rec.created_at, self.clock())
         return None
 
     async def _failed(
         self, rec: OutboundRecord, adapter: ChannelAdapter, error: SendError
     ) -> datetime | None:
         log.warning("outbound %d via %s: %s (attempt %d)", rec.id, rec.adapter, error, rec.attempts)
+        metrics.send_failed(rec.adapter, error.kind)
         now = self.clock()
         retry = self._retry
         if error.kind == "throttled":

@@ -23,6 +23,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from bot import metrics
 from bot.domain.json import JSON
 from bot.domain.messages import Button, Reply
 from bot.jobs.registry import JobServices, job
@@ -111,6 +112,8 @@ async def run_alert(services: JobServices, tx: Tx, args: JSON) -> None:
         note=_summary(who, reached), detail={"step": step, "to": who, "via": reached},
     )  # fmt: skip
     log.info("report %s alert step %d to %d %s", report.ref, step, len(people), who)
+    if step == 0:
+        metrics.alert_planned((services.clock() - report.created_at).total_seconds())
     if not admins_now:
         at = services.clock() + timedelta(minutes=minutes[step])
         await tx.jobs.add(

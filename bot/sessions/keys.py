@@ -7,6 +7,11 @@ build the same key (``("telegram", "1:x")`` vs ``("telegram:1", "x")``). Parts l
 :data:`MAX_PART` characters once encoded are replaced by ``#`` + their SHA-256, and ``#`` is
 always encoded inside a normal part, so a hashed part cannot collide with a literal one either.
 
+The address part is always hashed the same way (``#`` + its SHA-256): a key names a
+conversation without carrying the resident's phone number or chat id, so key listings, lock
+warnings and log lines hold no address (docs/decisions/0016-observability.md).
+:func:`conversation_id` is the start of that hash: the id log lines carry for one conversation.
+
 Tests build a :class:`KeyBuilder` with their own prefix; the application uses :data:`DEFAULT`.
 """
 
@@ -22,13 +27,30 @@ MAX_PART = 200
 _SAFE = "+@"
 
 
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
 def _part(value: str) -> str:
     if not value:
         raise ValueError("key parts must be non-empty strings")
     encoded = quote(value, safe=_SAFE)
     if len(encoded) > MAX_PART:
-        return "#" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+        return "#" + _digest(value)
     return encoded
+
+
+def _address(value: str) -> str:
+    """An address part: never literal (see the module docstring)."""
+    if not value:
+        raise ValueError("key parts must be non-empty strings")
+    return "#" + _digest(value)
+
+
+def conversation_id(address: str) -> str:
+    """A short stable id of the conversation of ``address`` for logs: the first 16 hex
+    digits of the hash its keys carry (an operator can find the session from a log line)."""
+    return _digest(address)[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +64,11 @@ class KeyBuilder:
         if not self.prefix or _part(self.prefix) != self.prefix:
             raise ValueError(f"prefix must be non-empty and need no escaping: {self.prefix!r}")
 
-    def _key(self, kind: str, *parts: str) -> str:
-        return ":".join((self.prefix, kind, *(_part(p) for p in parts)))
+    def _key(self, kind: str, scheme: str, address: str, *parts: str) -> str:
+        return ":".join((self.prefix, kind, _part(scheme), _address(address), *map(_part, parts)))
 
     def session(self, scheme: str, address: str) -> str:
-        """Key of one conversation's state, e.g. ``banbot:session:telegram:telegram%3A123``.
+        """Key of one conversation's state, e.g. ``banbot:session:telegram:#<sha256>``.
 
         A conversation belongs to an address, whichever adapter carried its messages (a
         ``tel:`` number may write through either SMS adapter); ``scheme`` is the address's.

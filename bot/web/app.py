@@ -18,7 +18,8 @@ from bot.channels.base import ParseResult
 from bot.channels.webhook import webhook_router
 from bot.config import Settings, get_settings
 from bot.ports import ChannelAdapter
-from bot.web import sim, workspace
+from bot.web import health, sim, workspace
+from bot.web.context import RequestIds
 from bot.web.workspace.messenger import ResidentMessenger
 
 STATIC = Path(__file__).parent / "static"
@@ -65,6 +66,7 @@ def create_app(
     api.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     api.state.ws_messenger = messenger
     api.include_router(sim.router)
+    api.include_router(health.router)  # /healthz, /readyz, /metrics
     tiles = cfg.workspace.map_tile_url
     tile_host = "" if not tiles else "{0.scheme}://{0.netloc}".format(urlsplit(tiles))
     workspace.mount(api, tile_host=tile_host)
@@ -77,10 +79,6 @@ def create_app(
 
     api.include_router(webhook_router(_EnabledAdapters(api), sink))
 
-    @api.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
     @api.get("/", include_in_schema=False)
     async def index() -> Response:
         bot: App | None = getattr(api.state, "bot", None)
@@ -89,6 +87,9 @@ def create_app(
         return FileResponse(STATIC / "index.html")
 
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Added last, so it is the outermost: every log line of a request carries its request_id,
+    # uvicorn's access line too (an inner @middleware("http") answers from a task of its own).
+    api.add_middleware(RequestIds)
     return api
 
 

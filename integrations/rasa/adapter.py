@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from bot import metrics
 from bot.ports import JSON, Nlu
 from integrations.rasa.payloads import RasaEntity, RasaParse
 
@@ -81,7 +82,7 @@ class RasaNlu:
         self.counters["requests"] += 1
         if self._failures_in_row >= self.open_after and self._clock() < self._closed_until:
             self.counters["skipped"] += 1
-            return await self._fall_back(text)
+            return await self._fall_back(text, "circuit_open")
         try:
             result = self._normalise(await self._ask(text), text)
         except RasaError as exc:
@@ -90,7 +91,7 @@ class RasaNlu:
             if self._failures_in_row >= self.open_after:
                 self._closed_until = self._clock() + self.cooldown_seconds
             log.warning("Rasa parse failed (%s); using the fallback NLU", exc)
-            return await self._fall_back(text)
+            return await self._fall_back(text, exc.reason)
         self._failures_in_row = 0
         self.counters["ok"] += 1
         return result
@@ -110,8 +111,9 @@ class RasaNlu:
             await self._client.aclose()
             self._client = None
 
-    async def _fall_back(self, text: str) -> JSON:
+    async def _fall_back(self, text: str, reason: str) -> JSON:
         self.counters["fallback"] += 1
+        metrics.nlu_fallback(reason)
         return await self.fallback.parse(text)
 
     async def _ask(self, text: str) -> RasaParse:

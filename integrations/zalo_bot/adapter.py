@@ -39,6 +39,7 @@ from bot.channels.base import (
 )
 from bot.config import Settings
 from bot.domain.messages import Inbound, Outbound, Reply
+from bot.logsafe import protect
 from integrations.common import (
     logs_failures,
     numbered_hint,
@@ -74,6 +75,9 @@ def _install_mask(token: str) -> None:
     logger = logging.getLogger("httpx")
     if token:
         _MaskToken.tokens.add(token)
+        # Also scrubbed when a record is made, before phone masking (bot/logsafe.py) turns
+        # the token's digits into "****" and this filter would no longer recognise it.
+        protect([token])
     if not any(isinstance(f, _MaskToken) for f in logger.filters):
         logger.addFilter(_MaskToken())
 

@@ -66,6 +66,13 @@ async def test_an_item_due_now_is_queued_at_once(queue: SaqQueue) -> None:
     assert await queue.queues["reply"].count("queued") == 2
 
 
+async def test_depth_counts_what_is_due_and_not_taken(queue: SaqQueue) -> None:
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    await queue.enqueue([Work("send", 1), Work("send", 2), Work("send", 3, at=later)])
+    await queue.enqueue([Work("pump", 0, "bulk", None, "zalo")])
+    assert await queue.depth() == {"reply": 2, "bulk": 1}  # the one due later is not waiting
+
+
 async def test_an_item_that_asks_runs_again_under_its_other_key(queue: SaqQueue) -> None:
     """A send whose row waits asks for the row's ``not_before``: the next run is queued under
     the item's other key, due no earlier. (Due earlier, it would find the row still waiting

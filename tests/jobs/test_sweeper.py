@@ -37,6 +37,9 @@ class Recorded:
     async def enqueue(self, work: Sequence[Work]) -> None:
         self.work.extend(work)
 
+    async def depth(self) -> dict[str, int]:
+        return {"reply": len(self.work)}
+
     async def aclose(self, grace_seconds: float = 10.0) -> None:
         return None
 

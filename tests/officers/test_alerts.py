@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.reports.alerts import request_alert
 from bot.store.records import ReportRecord
@@ -123,3 +124,21 @@ async def test_nobody_to_tell_is_written_in_the_history(rig: Rig) -> None:
     async with rig.store.read() as tx:
         events = await tx.reports.history(report.ref)
     assert any(e.kind == "alert" and "nobody" in (e.note or "") for e in events)
+
+
+async def test_the_first_step_observes_its_delay_after_the_report(rig: Rig) -> None:
+    def planned(what: str) -> float:
+        name = f"banbot_alert_latency_seconds_{what}"
+        return REGISTRY.get_sample_value(name, {"stage": "planned"}) or 0.0
+
+    count, total = planned("count"), planned("sum")
+    resident = await rig.person("resident")
+    await rig.person("can.bo.an", "officer", CHIENG_AN)
+    await rig.report(resident, danger=True)
+    rig.clock.now += timedelta(seconds=30)  # the job ran 30 s (and the rig's 1 s) late
+    await rig.run_due()
+    assert planned("count") == count + 1
+    assert 30 <= planned("sum") - total <= 32
+    rig.clock.now += timedelta(minutes=5)
+    await rig.run_due()  # the reminder is a later step: not a first alert's delay
+    assert len(await rig.alerts()) == 2 and planned("count") == count + 1

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from prometheus_client import REGISTRY
 
 from bot.nlu.builtin import BuiltinNlu
 from bot.ports import Nlu
@@ -131,7 +132,9 @@ async def test_failures_fall_back_and_are_counted(reply: Any, reason: str, tries
     route = respx.post(PARSE).mock(side_effect=[reply] * tries)
     backup = Backup()
     rasa = _rasa(backup, retries=1)
+    metric = REGISTRY.get_sample_value("banbot_nlu_fallbacks_total", {"reason": reason}) or 0
     result = await rasa.parse("nha em bi ngap")
+    assert REGISTRY.get_sample_value("banbot_nlu_fallbacks_total", {"reason": reason}) == metric + 1
     assert result["intent"]["name"] == "backup"
     assert backup.asked == ["nha em bi ngap"]
     assert route.call_count == tries
@@ -156,10 +159,13 @@ async def test_dead_server_is_skipped_for_a_while_then_asked_again() -> None:
     route = respx.post(PARSE).mock(side_effect=httpx.ConnectError("refused"))
     now = [100.0]
     rasa = _rasa(Backup(), retries=0, open_after=2, cooldown_seconds=30, clock=lambda: now[0])
+    skipped = REGISTRY.get_sample_value("banbot_nlu_fallbacks_total", {"reason": "circuit_open"})
     for _ in range(5):
         await rasa.parse("chao")
     assert route.call_count == 2  # two failures, then three messages skip Rasa
     assert rasa.counters["skipped"] == 3 and rasa.counters["fallback"] == 5
+    open_now = REGISTRY.get_sample_value("banbot_nlu_fallbacks_total", {"reason": "circuit_open"})
+    assert open_now == (skipped or 0) + 3
     now[0] += 31
     route.mock(return_value=httpx.Response(200, json={**ANSWER, "entities": []}))
     assert (await rasa.parse(TEXT))["intent"]["name"] == "report_disaster"
