@@ -270,6 +270,8 @@ def bench_settings(tmp: Path, name: str, target: Target, redis_url: str | None) 
         "public_url": BASE,
         "session_ttl_seconds": 600,
         "dedupe_ttl_seconds": 600,
+        # the webhook path is measured, not one sender's pacing (a journey is 11 quick turns)
+        "limits": {"sender_per_minute": 1e6, "sender_burst": 1_000_000},
         {"twilio_sms": "twilio"}.get(name, name): {"enabled": True, **target.settings},
     }
     return Settings(**values)

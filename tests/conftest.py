@@ -40,6 +40,14 @@ def _template() -> Path:
     return _TEMPLATE[0]
 
 
+UNPACED = {
+    "sender_per_minute": 1e6,
+    "sender_burst": 1_000_000,
+    "ip_per_minute": 1e6,
+    "reports_per_hour": 1_000_000,
+}
+
+
 def make_settings(tmp: Path, **overrides: object) -> Settings:
     """Settings for an isolated bot: its own SQLite file (a copy of the migrated, seeded
     template), in-process state unless overridden."""
@@ -47,6 +55,9 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
         "env": "test",
         "database_url": f"sqlite+aiosqlite:///{tmp / 'banbot.db'}",
         "redis_url": None,
+        # Conversations in tests go faster than any person types: no per-sender pacing unless a
+        # test asks for it (tests/web/test_flood.py).
+        "limits": UNPACED,
     }
     fresh = tmp.is_dir() and not (tmp / "banbot.db").exists()  # not Path("/nonexistent")
     if "database_url" not in overrides and fresh:

@@ -3,6 +3,8 @@
 Authenticity is checked before anything else is read; a rejected request changes nothing.
 The route answers as soon as the parsed messages are handed to the sink (which dedupes and
 schedules processing), so providers get their 200 quickly and do not retry needlessly.
+A body over ``max_body_size`` gets 413, counted as it streams in (``Content-Length`` alone
+proves nothing); ``create_app`` passes ``InputLimits.body_bytes``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from bot.ports import ChannelAdapter
 log = logging.getLogger(__name__)
 
 Sink = Callable[[ChannelAdapter, ParseResult], Awaitable[None]]
-MAX_BODY = 1_000_000  # no provider sends more in one webhook; refuse before parsing
 
 
 async def webhook_request(request: Request) -> WebhookRequest:
@@ -38,17 +39,17 @@ async def webhook_request(request: Request) -> WebhookRequest:
     )
 
 
-def webhook_router(adapters: Mapping[str, ChannelAdapter], sink: Sink) -> APIRouter:
+def webhook_router(
+    adapters: Mapping[str, ChannelAdapter], sink: Sink, *, max_body_size: int = 64 * 1024
+) -> APIRouter:
     """Routes for the enabled adapters; unknown names are 404."""
-    router = APIRouter(tags=["webhooks"])
+    router = APIRouter(tags=["webhooks"], max_body_size=max_body_size)
 
     @router.post("/webhooks/{name}")
     async def receive(name: str, request: Request) -> Response:
         adapter = adapters.get(name)
         if adapter is None:
             return Response(status_code=404)
-        if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return Response(status_code=413)
         wr = await webhook_request(request)
         try:
             await adapter.verify(wr)
