@@ -19,7 +19,6 @@ from bot.channels.webhook import webhook_router
 from bot.config import Settings, get_settings
 from bot.ports import ChannelAdapter
 from bot.web import sim, workspace
-from bot.web.guard import JsonDepthGuard
 from bot.web.workspace.messenger import ResidentMessenger
 
 STATIC = Path(__file__).parent / "static"
@@ -81,7 +80,14 @@ def create_app(
             raise RuntimeError("channels are not built")
         await bot.channels.runtime.sink(adapter, result)
 
-    api.include_router(webhook_router(_EnabledAdapters(api), sink, max_body_size=limits.body_bytes))
+    api.include_router(
+        webhook_router(
+            _EnabledAdapters(api),
+            sink,
+            max_body_size=limits.body_bytes,
+            max_json_depth=limits.json_depth,
+        )
+    )
 
     @api.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
@@ -95,7 +101,6 @@ def create_app(
         return FileResponse(STATIC / "index.html")
 
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
-    api.add_middleware(JsonDepthGuard, max_depth=limits.json_depth)  # outermost of ours
     return api
 
 
