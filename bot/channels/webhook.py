@@ -4,9 +4,10 @@ Authenticity is checked before anything else is read; a rejected request changes
 The route answers as soon as the parsed messages are handed to the sink (which dedupes and
 schedules processing), so providers get their 200 quickly and do not retry needlessly.
 A body over ``max_body_size`` gets 413, counted as it streams in (``Content-Length`` alone
-proves nothing). An authentic body nested deeper than ``max_json_depth`` gets 400 before
-an adapter parses it: ``json.loads`` recurses once per level, so 64 KiB of ``[`` was a
-RecursionError, a 500. ``create_app`` passes ``InputLimits``.
+proves nothing). A body nested deeper than ``max_json_depth`` gets 400 before any adapter
+code runs (Zalo's signature check reads the body's ``timestamp``): ``json.loads`` recurses
+once per level, so 64 KiB of ``[`` was a RecursionError, a 500. Both checks look at the
+bytes only. ``create_app`` passes ``InputLimits``.
 """
 
 from __future__ import annotations
@@ -62,13 +63,13 @@ def webhook_router(
         if adapter is None:
             return Response(status_code=404)
         wr = await webhook_request(request)
+        if too_deep(wr.body, max_json_depth):  # before verify: Zalo's reads the body's JSON
+            return Response("JSON nested too deeply", status_code=400)
         try:
             await adapter.verify(wr)
         except Unauthorized as exc:
             log.warning("%s webhook rejected: %s", name, exc)
             return Response(status_code=exc.status)
-        if too_deep(wr.body, max_json_depth):
-            return Response("JSON nested too deeply", status_code=400)
         try:
             result = adapter.parse(wr)
         except BadPayload as exc:

@@ -83,7 +83,8 @@ class Wired:
 @pytest.fixture
 async def wired(tmp_path: Path) -> AsyncIterator[Wired]:
     """Every adapter enabled with test secrets (the request builders of ``bench/webhooks.py``
-    sign for them); provider sends replaced by a recording fake (nothing leaves the machine)."""
+    sign for them); provider sends replaced by a recording fake (nothing leaves the machine),
+    without send limits."""
     from bot.app import build_app
 
     sections = {
@@ -91,7 +92,7 @@ async def wired(tmp_path: Path) -> AsyncIterator[Wired]:
         for name in bench.available(bench.TARGETS)
     }
     app = await build_app(make_settings(tmp_path, public_url=bench.BASE, **sections))
-    assert app.channels is not None
+    bench.unlimited(app)  # no send limits: a 1-a-minute SIM would make every example wait
     api = create_app(app_obj=app)
     api.state.bot = app
     transport = httpx.ASGITransport(app=api)
