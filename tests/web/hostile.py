@@ -14,6 +14,7 @@ import json
 import time
 from typing import Any
 
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
@@ -26,6 +27,16 @@ from integrations.twilio_sms.payloads import parse_form
 from integrations.zalo import signature as zalo_signature
 from tests.web.conftest import Wired
 
+# Bounded runs: the whole hostile-input suite stays under a minute (a test sets max_examples).
+fuzz = settings(
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],  # no slow "explain"
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,  # one bot for all examples, on purpose
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 SECRET = bench.SECRET
 ADAPTERS = sorted(bench.available(bench.TARGETS))
 # Everything the route may answer to a bad request: short, fixed, never the input.

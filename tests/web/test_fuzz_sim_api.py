@@ -18,25 +18,16 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.web.app import create_app
 from tests.conftest import make_settings
 from tests.web.conftest import Wired
-from tests.web.hostile import bodies, content_types, json_values, no_echo, snapshot
+from tests.web.hostile import bodies, content_types, fuzz, json_values, no_echo, snapshot
 from tests.workspace.conftest import CHIENG_AN, Env, running
 
-FUZZ = settings(
-    max_examples=50,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,  # one bot for all examples, on purpose
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+FUZZ = settings(fuzz, max_examples=50)
 # a path parameter: one segment (Starlette decodes %2F before routing; empty, "." and ".."
 # would make it another path, which redirect_slashes answers 307)
 PARTS = st.text(min_size=1, max_size=100).filter(lambda p: p not in (".", "..") and "/" not in p)

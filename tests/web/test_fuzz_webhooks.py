@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench import webhooks as bench
@@ -27,22 +27,14 @@ from tests.web.hostile import (
     bodies,
     content_types,
     forge,
+    fuzz,
     json_values,
     no_echo,
     sign,
     snapshot,
 )
 
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,  # one bot for all examples, on purpose
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+FUZZ = settings(fuzz, max_examples=60)
 
 
 def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
