@@ -16,7 +16,7 @@ import uuid
 from math import ceil
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.app import App
@@ -24,6 +24,7 @@ from bot.domain.messages import Inbound, Location
 from bot.flood import sender_tag
 from bot.outbound.limiter import Rate
 from bot.render.render import render
+from bot.web.params import RowId
 
 
 async def simulator_enabled(request: Request) -> None:
@@ -145,7 +146,7 @@ class Outbox(BaseModel):
 
 
 @router.get("/outbox/{user}")
-async def outbox(user: UserId, request: Request, after: Annotated[int, Query(ge=0)] = 0) -> Outbox:
+async def outbox(user: UserId, request: Request, after: RowId = 0) -> Outbox:
     """Messages the bot started itself to ``sim:<user>`` and has sent, oldest first (``after``:
     only those with a greater id, for polling)."""
     bot: App = request.app.state.bot

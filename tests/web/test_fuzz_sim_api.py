@@ -159,3 +159,24 @@ async def test_an_officer_sending_anything_never_gets_a_server_error(
     assert r.status_code < 500, (route, r.status_code)
     if r.status_code >= 400:
         assert no_echo(r.content, body, REASON)
+
+
+async def test_numbers_past_64_bits_are_a_bad_field(officer: tuple[Env, str]) -> None:
+    """schemathesis found ``?after=2**63`` a 500 (the driver's OverflowError)."""
+    env, token = officer
+    auth = {"authorization": f"Bearer {token}"}
+    big = str(2**63)
+    ref = (await env.report()).ref
+    for method, url, body in [
+        ("GET", f"/sim/outbox/someone?after={big}", None),
+        ("GET", f"/api/v1/notices/{big}", None),
+        ("POST", f"/api/v1/notices/{big}/cancel", None),
+        ("GET", f"/api/v1/reports?offset={big}", None),
+        ("POST", f"/api/v1/reports/{ref}/assign", {"user_id": 2**63}),
+    ]:
+        r = await env.client.request(method, url, json=body, headers=auth)
+        assert r.status_code == 422, (url, r.status_code)
+        assert big not in r.text
+    # "²".isdigit() is true and int("²") a ValueError: the queue's live poll was a 500
+    page = await env.client.get("/ws/?since=²", headers={**auth, "hx-request": "true"})
+    assert page.status_code < 500

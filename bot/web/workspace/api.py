@@ -21,6 +21,7 @@ from bot.store.records import (
     ReportEvent,
     ReportRecord,
 )
+from bot.web.params import Count, RowId
 from bot.web.workspace.auth import login, logout
 from bot.web.workspace.deps import ApiUser, ApiWriter, WorkspaceDep, client_ip
 from bot.web.workspace.messenger import MessengerUnavailable
@@ -53,7 +54,7 @@ class Text(BaseModel):
 
 class Assignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    user_id: int | None
+    user_id: RowId | None
 
 
 def item(r: ReportRecord) -> dict[str, Any]:
@@ -116,7 +117,7 @@ async def list_reports(
     status: str = "",
     kind: str = "",
     village: str = "",
-    offset: int = 0,
+    offset: Count = 0,
 ) -> dict[str, Any]:
     """Reports in scope, most urgent and oldest first; ``status`` empty = open ones,
     ``all`` = every status."""
