@@ -69,7 +69,7 @@ def webhook_router(
             await adapter.verify(wr)
         except Unauthorized as exc:
             log.warning("%s webhook rejected: %s", name, exc)
-            return Response(status_code=exc.status)
+            return Response(str(exc), status_code=exc.status)  # a fixed reason, never input
         try:
             result = adapter.parse(wr)
         except BadPayload as exc:
