@@ -177,6 +177,9 @@ async def test_numbers_past_64_bits_are_a_bad_field(officer: tuple[Env, str]) ->
         r = await env.client.request(method, url, json=body, headers=auth)
         assert r.status_code == 422, (url, r.status_code)
         assert big not in r.text
+    for query in ("status", "kind"):  # an unknown value is refused, not repeated
+        r = await env.client.get(f"/api/v1/reports?{query}=0912345678", headers=auth)
+        assert r.status_code == 422 and "0912345678" not in r.text
     # "²".isdigit() is true and int("²") a ValueError: the queue's live poll was a 500
     page = await env.client.get("/ws/?since=²", headers={**auth, "hx-request": "true"})
     assert page.status_code < 500

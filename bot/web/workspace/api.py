@@ -122,9 +122,9 @@ async def list_reports(
     """Reports in scope, most urgent and oldest first; ``status`` empty = open ones,
     ``all`` = every status."""
     if status and status not in ("all", *REPORT_STATUSES):
-        raise HTTPException(422, f"unknown status {status!r}")
+        raise HTTPException(422, "unknown status")  # never the input back
     if kind and kind not in REPORT_TYPES:
-        raise HTTPException(422, f"unknown kind {kind!r}")
+        raise HTTPException(422, "unknown kind")
     filters = Filters(status=status, kind=kind, village=village[:128], offset=max(offset, 0))
     flt = filters.to_store(ZoneInfo(ws.bot.settings.timezone))
     async with ws.bot.store.transaction() as tx:
