@@ -35,7 +35,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.webhooks import BASE, SECRET, _telegram  # noqa: E402
+from bench.webhooks import BASE, SECRET, UNPACED, _telegram  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.web.app import create_app  # noqa: E402
@@ -57,6 +57,7 @@ async def run(reports: int, every: float) -> dict[str, Any]:
                 env="test",
                 database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'alerts.db'}",
                 redis_url=None,
+                limits=UNPACED,
                 public_url=BASE,
                 telegram={
                     "enabled": True,

@@ -300,6 +300,7 @@ async def run_persona(app: Any, persona: Persona, channel: str, now: datetime) -
 
 async def measure(day: str, verbose: bool) -> dict[str, Any]:
     """Every persona on every channel against the code this process imports."""
+    from bench.webhooks import UNPACED
     from bot.app import build_app
     from bot.config import Settings
 
@@ -310,6 +311,7 @@ async def measure(day: str, verbose: bool) -> dict[str, Any]:
             env="test",
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'cost.db'}",
             redis_url=None,
+            limits=UNPACED,
         )
         app = await build_app(settings)
         try:

@@ -14,6 +14,7 @@ from bot import metrics
 from bot.domain.json import JSON
 from bot.domain.roles import outranks
 from bot.engine.types import ActionRequest, ContactInfo
+from bot.flood import TooManyReports
 from bot.notices.chat import NoticeActions
 from bot.notices.service import Notices
 from bot.ports import PlaceLookup
@@ -38,9 +39,16 @@ class UnknownAction(ValueError):
 class ActionExecutor:
     """Maps action names to small handlers; each returns the JSON result for the flow."""
 
-    def __init__(self, *, places: PlaceLookup, urgency_rules: UrgencyRules) -> None:
+    def __init__(
+        self,
+        *,
+        places: PlaceLookup,
+        urgency_rules: UrgencyRules,
+        reports_per_hour: int | None = None,
+    ) -> None:
         self._places = places
         self._urgency = urgency_rules
+        self._reports_per_hour = reports_per_hour  # None: no cap (tests of single flows)
         self._handlers: dict[str, Handler] = {
             "contact.update": self._contact_update,
             "report.submit": self._report_submit,
@@ -85,6 +93,11 @@ class ActionExecutor:
         return {}
 
     async def _report_submit(self, tx: Tx, contact: ContactInfo, args: JSON) -> JSON:
+        cap = self._reports_per_hour
+        if cap is not None:
+            filed = await tx.reports.count_since(_id(contact), utcnow() - timedelta(hours=1))
+            if filed >= cap:  # one sender must not flood the officers' queue
+                raise TooManyReports
         details = dict(args.get("details") or {})
         village_id = args.get("village_id")
         commune_code = args.get("commune_code")

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.domain.json import JSON
 from bot.engine.engine import Engine
 from bot.engine.types import EngineServices
+from bot.flood import FloodGate
 from bot.logsafe import protect, settings_secrets
 from bot.notices import jobs as _notice_jobs  # noqa: F401  (registers the notice jobs)
 from bot.notices.planner import Planner
@@ -114,7 +115,9 @@ async def build_app(settings: Settings, *, migrate: bool = True, nlu: bool = Tru
     )
     state = build_state(settings)
     executor = ActionExecutor(
-        places=places, urgency_rules=load_urgency_rules(settings.data_dir / "urgency.yml")
+        places=places,
+        urgency_rules=load_urgency_rules(settings.data_dir / "urgency.yml"),
+        reports_per_hour=settings.limits.reports_per_hour,
     )
     pipeline = Pipeline(
         engine=engine,
@@ -125,6 +128,7 @@ async def build_app(settings: Settings, *, migrate: bool = True, nlu: bool = Tru
         settings=settings,
     )
     channels = build_channels(settings, store, pipeline, engine.text)
+    pipeline.use_gate(FloodGate(channels.limiter, settings.limits))
     executor.bind(
         OfficerActions(channels.contacts_out, engine.text, public_url=settings.public_url)
     )

@@ -244,6 +244,43 @@ class WorkspaceSettings(BaseModel):
     )
 
 
+class InputLimits(BaseModel):
+    """What one request, one sender or one address may send (hostile input, floods)."""
+
+    body_bytes: int = Field(
+        64 * 1024, ge=1024,
+        description="Largest request body of a webhook or the simulator (413 beyond, counted "
+        "as it streams in).",
+    )  # fmt: skip
+    api_body_bytes: int = Field(
+        256 * 1024, ge=1024,
+        description="Largest request body anywhere else (workspace pages and /api/v1).",
+    )  # fmt: skip
+    json_depth: int = Field(
+        32, ge=4, le=500,
+        description="Deepest JSON nesting of a webhook body (400 beyond); the simulator and "
+        "the API parse with FastAPI, which answers 400 past Python's recursion limit.",
+    )  # fmt: skip
+    sender_per_minute: float = Field(
+        20, gt=0,
+        description="Messages per minute one address (URN) may send; beyond, they are dropped "
+        "with one short 'please wait' per minute.",
+    )  # fmt: skip
+    sender_burst: int = Field(
+        10, ge=1, description="Messages one address may send at once before the rate applies."
+    )
+    ip_per_minute: float = Field(
+        60, gt=0,
+        description="Simulator messages per minute from one client IP (429 beyond); webhooks "
+        "come from the providers' servers and are limited per address instead.",
+    )  # fmt: skip
+    reports_per_hour: int = Field(
+        5, ge=1,
+        description="New reports one contact may file in an hour; beyond, the report is not "
+        "filed and the person is asked to wait (their answers are kept).",
+    )  # fmt: skip
+
+
 class Settings(BaseSettings):
     """Application settings, read from the environment and an optional ``.env`` file."""
 
@@ -372,6 +409,7 @@ class Settings(BaseSettings):
     workspace: WorkspaceSettings = Field(default_factory=WorkspaceSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    limits: InputLimits = Field(default_factory=InputLimits)
 
     @property
     def simulator_enabled(self) -> bool:

@@ -33,6 +33,22 @@ _TEXTS: dict[str, dict[str, str]] = {
             "now count as one person."
         ),
     },
+    "flood": {
+        "vi": "Bà con gửi nhanh quá, vui lòng chờ một chút rồi gửi lại tin vừa rồi ạ.",
+        "en": "You are sending too fast; please wait a moment, then send your last message again.",
+    },
+    "report_cap": {
+        "vi": (
+            "Bà con đã gửi nhiều phản ánh trong một giờ qua nên phản ánh này chưa được ghi. "
+            "Các câu trả lời trước vẫn được giữ; bà con gửi lại tin vừa rồi sau một lúc ạ. "
+            "Nếu nguy hiểm ngay, gọi 112."
+        ),
+        "en": (
+            "You have sent many reports in the last hour, so this one was not filed. Your "
+            "earlier answers are kept; send your last message again a little later. "
+            "If you are in danger now, call 112."
+        ),
+    },
     "busy": {
         "vi": "Bản Bot đang bận, bà con vui lòng gửi lại sau ít phút ạ.",
         "en": "Bản Bot is busy; please try again in a few minutes.",

@@ -38,6 +38,7 @@ from bot.config import Settings
 from bot.domain.messages import Inbound, Reply
 from bot.engine.engine import Engine
 from bot.engine.types import ContactInfo, Input, Turn
+from bot.flood import FloodGate, TooManyReports
 from bot.i18n import system_text
 from bot.ports import Nlu
 from bot.sessions.factory import ConversationState
@@ -85,6 +86,11 @@ class Pipeline:
         self._store = store
         self._executor = executor
         self._settings = settings
+        self._gate: FloodGate | None = None
+
+    def use_gate(self, gate: FloodGate) -> None:
+        """Per-sender rate limits (bot/flood.py), built with the channels after the pipeline."""
+        self._gate = gate
 
     async def handle(self, msg: Inbound, *, now: datetime | None = None) -> Outcome:
         """Process one inbound message and return the replies to send (after commit). Its
@@ -102,6 +108,11 @@ class Pipeline:
             log.info("duplicate delivery dropped: %s %s", msg.adapter, msg.external_id)
             metrics.duplicate(msg.adapter)
             return Outcome([], duplicate=True)
+        if self._gate is not None and (verdict := await self._gate.admit(msg)) != "pass":
+            # Over the sender's rate: not handled; one "please wait" per minute at most.
+            say = verdict == "tell"
+            language = self._settings.default_language
+            return Outcome([Reply(system_text("flood", language))] if say else [])
         key = session_key(scheme_of(msg.address), msg.address)
         try:
             return await self._locked(key, msg, now, started)
@@ -129,6 +140,10 @@ class Pipeline:
                     return Outcome(replies, contact_id=contact.id, language=contact.language)
             try:
                 turn, replies, contact, work, erased = await self._run(session, msg, contact, now)
+            except TooManyReports:
+                # Rolled back: nothing filed, the old session (every earlier answer) kept.
+                language = contact.language if contact else self._settings.default_language
+                return Outcome([Reply(system_text("report_cap", language))], language=language)
             except Exception:
                 # The old session stays as it was, so every earlier answer is kept.
                 log.exception("turn failed; session kept")

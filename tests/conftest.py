@@ -43,10 +43,15 @@ def _template() -> Path:
 def make_settings(tmp: Path, **overrides: object) -> Settings:
     """Settings for an isolated bot: its own SQLite file (a copy of the migrated, seeded
     template), in-process state unless overridden."""
+    from bench.webhooks import UNPACED  # imports the bot: not at collection
+
     values: dict[str, object] = {
         "env": "test",
         "database_url": f"sqlite+aiosqlite:///{tmp / 'banbot.db'}",
         "redis_url": None,
+        # Conversations in tests go faster than any person types: no per-sender pacing unless a
+        # test asks for it (tests/web/test_flood.py).
+        "limits": UNPACED,
     }
     fresh = tmp.is_dir() and not (tmp / "banbot.db").exists()  # not Path("/nonexistent")
     if "database_url" not in overrides and fresh:

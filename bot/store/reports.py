@@ -217,6 +217,15 @@ class ReportRepo:
         row = await self._by_ref(ref)
         return None if row is None else _record(row)
 
+    async def count_since(self, contact_id: int, since: datetime) -> int:
+        """How many reports the contact filed at or after ``since`` (the hourly cap)."""
+        found = await self._s.scalar(
+            select(func.count(Report.id)).where(
+                Report.contact_id == contact_id, Report.created_at >= since
+            )
+        )
+        return int(found or 0)
+
     async def latest(self, contact_id: int, limit: int = 5) -> list[ReportRecord]:
         """The contact's newest reports first."""
         rows = await self._s.scalars(

@@ -62,10 +62,15 @@ def create_app(
             if app_obj is None:
                 await bot.aclose()
 
-    api = FastAPI(title="Bản Bot", version="0.1.0", lifespan=lifespan)
+    limits = cfg.limits
+    # Bodies are counted as they stream in (Starlette's limit): 413 past the limit, before the
+    # rest is read. Webhooks and the simulator get the smaller one (docs/decisions/0018).
+    api = FastAPI(
+        title="Bản Bot", version="0.1.0", lifespan=lifespan, max_body_size=limits.api_body_bytes
+    )
     api.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     api.state.ws_messenger = messenger
-    api.include_router(sim.router)
+    api.include_router(sim.router, max_body_size=limits.body_bytes)
     api.include_router(health.router)  # /healthz, /readyz, /metrics
     tiles = cfg.workspace.map_tile_url
     tile_host = "" if not tiles else "{0.scheme}://{0.netloc}".format(urlsplit(tiles))
@@ -77,7 +82,14 @@ def create_app(
             raise RuntimeError("channels are not built")
         await bot.channels.runtime.sink(adapter, result)
 
-    api.include_router(webhook_router(_EnabledAdapters(api), sink))
+    api.include_router(
+        webhook_router(
+            _EnabledAdapters(api),
+            sink,
+            max_body_size=limits.body_bytes,
+            max_json_depth=limits.json_depth,
+        )
+    )
 
     @api.get("/", include_in_schema=False)
     async def index() -> Response:

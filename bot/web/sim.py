@@ -13,14 +13,18 @@ The simulator files reports without any channel's authentication, so it answers 
 from __future__ import annotations
 
 import uuid
+from math import ceil
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.app import App
 from bot.domain.messages import Inbound, Location
+from bot.flood import sender_tag
+from bot.outbound.limiter import Rate
 from bot.render.render import render
+from bot.web.params import RowId
 
 
 async def simulator_enabled(request: Request) -> None:
@@ -28,6 +32,20 @@ async def simulator_enabled(request: Request) -> None:
     bot: App = request.app.state.bot
     if not bot.settings.simulator_enabled:
         raise HTTPException(404, "Not Found")
+
+
+async def within_ip_rate(request: Request) -> None:
+    """429 past ``InputLimits.ip_per_minute`` messages from one client IP: a simulated user
+    name costs nothing to change, the IP does (the address's own limit is the pipeline's)."""
+    bot: App = request.app.state.bot
+    if bot.channels is None:
+        return
+    per_minute = bot.settings.limits.ip_per_minute
+    rate = Rate(per_second=per_minute / 60, burst=max(1.0, per_minute / 6))
+    ip = request.client.host if request.client else "-"
+    wait = await bot.channels.limiter.try_acquire(f"sim-ip:{sender_tag(ip)}", rate)
+    if wait > 0:
+        raise HTTPException(429, "too many messages", headers={"Retry-After": str(ceil(wait))})
 
 
 router = APIRouter(prefix="/sim", tags=["simulator"], dependencies=[Depends(simulator_enabled)])
@@ -74,7 +92,7 @@ class SimResponse(BaseModel):
     duplicate: bool = False
 
 
-@router.post("/messages")
+@router.post("/messages", dependencies=[Depends(within_ip_rate)])
 async def post_message(body: SimMessage, request: Request) -> SimResponse:
     bot: App = request.app.state.bot
     inbound = Inbound(
@@ -128,7 +146,7 @@ class Outbox(BaseModel):
 
 
 @router.get("/outbox/{user}")
-async def outbox(user: UserId, request: Request, after: Annotated[int, Query(ge=0)] = 0) -> Outbox:
+async def outbox(user: UserId, request: Request, after: RowId = 0) -> Outbox:
     """Messages the bot started itself to ``sim:<user>`` and has sent, oldest first (``after``:
     only those with a greater id, for polling)."""
     bot: App = request.app.state.bot

@@ -16,10 +16,10 @@ import pytest
 
 from bench import webhooks as bench
 from bot.app import App, build_app
-from bot.channels.base import SendResult
 from bot.domain.messages import Outbound
 from bot.render import unaccent
 from bot.web.app import create_app
+from tests.web.conftest import record_sends
 
 # A step is a text to send, or (marker, text): send only if the last replies contain the marker
 # (location and photo are asked on chat apps, not by SMS). Residents here write without
@@ -82,13 +82,7 @@ async def channel(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         httpx.AsyncClient(transport=transport, base_url=bench.BASE) as client,
     ):
         resident = Resident(app, name, client, user=7)
-
-        async def record(message: Outbound) -> SendResult:
-            resident.sent.append(message)
-            return SendResult(external_id=f"out-{len(resident.sent)}")
-
-        for adapter in app.channels.adapters.values():
-            adapter.send = record  # type: ignore[method-assign]
+        resident.sent = record_sends(app)
         yield resident
     await app.aclose()
 

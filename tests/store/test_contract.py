@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import re
 import unicodedata
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -243,6 +243,15 @@ class TestStoreContract:
             fresh = await tx.reports.for_commune("03664", status="new")
         assert [r.ref for r in chieng_an] == [made[2].ref, made[0].ref]
         assert [r.ref for r in fresh] == [made[2].ref]
+
+    async def test_count_since_counts_one_contacts_recent_reports(self, store: Store) -> None:
+        cid, other = await resident(store), await resident(store, "sim:someone-else")
+        made = [await report(store, cid) for _ in range(3)] + [await report(store, other)]
+        async with store.transaction() as tx:
+            assert await tx.reports.count_since(cid, made[0].created_at) == 3
+            assert await tx.reports.count_since(cid, made[1].created_at) == 2
+            assert await tx.reports.count_since(cid, made[2].created_at + timedelta(seconds=1)) == 0
+            assert await tx.reports.count_since(other, made[0].created_at) == 1
 
     async def test_report_fields_round_trip(self, store: Store) -> None:
         cid = await resident(store)

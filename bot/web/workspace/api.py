@@ -21,6 +21,7 @@ from bot.store.records import (
     ReportEvent,
     ReportRecord,
 )
+from bot.web.params import Count, RowId
 from bot.web.workspace.auth import login, logout
 from bot.web.workspace.deps import ApiUser, ApiWriter, WorkspaceDep, client_ip
 from bot.web.workspace.messenger import MessengerUnavailable
@@ -53,7 +54,7 @@ class Text(BaseModel):
 
 class Assignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    user_id: int | None
+    user_id: RowId | None
 
 
 def item(r: ReportRecord) -> dict[str, Any]:
@@ -118,14 +119,14 @@ async def list_reports(
     status: str = "",
     kind: str = "",
     village: str = "",
-    offset: int = 0,
+    offset: Count = 0,
 ) -> dict[str, Any]:
     """Reports in scope, most urgent and oldest first; ``status`` empty = open ones,
     ``all`` = every status."""
     if status and status not in ("all", *REPORT_STATUSES):
-        raise HTTPException(422, f"unknown status {status!r}")
+        raise HTTPException(422, "unknown status")  # never the input back
     if kind and kind not in REPORT_TYPES:
-        raise HTTPException(422, f"unknown kind {kind!r}")
+        raise HTTPException(422, "unknown kind")
     filters = Filters(status=status, kind=kind, village=village[:128], offset=max(offset, 0))
     flt = filters.to_store(ZoneInfo(ws.bot.settings.timezone))
     async with ws.bot.store.transaction() as tx:

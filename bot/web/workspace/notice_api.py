@@ -21,6 +21,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from bot.notices.scope import OutOfScope
 from bot.store.notices import Progress
+from bot.web.params import Count, RowId
 from bot.web.workspace.deps import ApiUser, ApiWriter, WorkspaceDep, client_ip
 from bot.web.workspace.notice_desk import NoticeDesk, NoticeIn, Shown
 from bot.web.workspace.service import Invalid
@@ -75,7 +76,7 @@ async def preview_notice(ws: WorkspaceDep, who: ApiWriter, body: NoticeIn) -> di
 
 
 @router.get("")
-async def list_notices(ws: WorkspaceDep, who: ApiUser, limit: int = 50) -> dict[str, Any]:
+async def list_notices(ws: WorkspaceDep, who: ApiUser, limit: Count = 50) -> dict[str, Any]:
     """Newest first: the caller's commune (an officer) or every notice (an admin)."""
     with _refusals():
         shown = await NoticeDesk(ws).recent(who, limit=max(1, min(limit, LIST_LIMIT)))
@@ -83,12 +84,12 @@ async def list_notices(ws: WorkspaceDep, who: ApiUser, limit: int = 50) -> dict[
 
 
 @router.get("/{notice_id}")
-async def get_notice(ws: WorkspaceDep, who: ApiUser, notice_id: int) -> dict[str, Any]:
+async def get_notice(ws: WorkspaceDep, who: ApiUser, notice_id: RowId) -> dict[str, Any]:
     with _refusals():
         return item(await NoticeDesk(ws).get(who, notice_id))
 
 
 @router.post("/{notice_id}/cancel")
-async def cancel_notice(ws: WorkspaceDep, who: ApiWriter, notice_id: int) -> dict[str, Any]:
+async def cancel_notice(ws: WorkspaceDep, who: ApiWriter, notice_id: RowId) -> dict[str, Any]:
     with _refusals():
         return item(await NoticeDesk(ws).cancel(who, notice_id))

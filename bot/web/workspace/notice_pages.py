@@ -22,6 +22,7 @@ from bot.notices.scope import OutOfScope
 from bot.notices.service import MAX_TEXT, Draft
 from bot.notices.words import audience
 from bot.store.records import TOPICS
+from bot.web.params import RowId
 from bot.web.workspace.auth import Principal
 from bot.web.workspace.deps import (
     FormUser,
@@ -188,7 +189,7 @@ async def count_fragment(request: Request, ws: WorkspaceDep, who: FormUser) -> R
 
 @router.get("/{notice_id:int}")
 async def notice_page(
-    request: Request, ws: WorkspaceDep, who: PageUser, notice_id: int
+    request: Request, ws: WorkspaceDep, who: PageUser, notice_id: RowId
 ) -> Response:
     return await _detail(request, ws, who, notice_id)
 
@@ -197,7 +198,7 @@ async def _detail(
     request: Request,
     ws: Workspace,
     who: Principal,
-    notice_id: int,
+    notice_id: RowId,
     *,
     error: str | None = None,
     status_code: int = 200,
@@ -225,7 +226,7 @@ def _poll(shown: Shown, due: bool) -> int | None:
 
 @router.post("/{notice_id:int}/cancel")
 async def cancel_submit(
-    request: Request, ws: WorkspaceDep, who: FormUser, notice_id: int
+    request: Request, ws: WorkspaceDep, who: FormUser, notice_id: RowId
 ) -> Response:
     try:
         await NoticeDesk(ws).cancel(who, notice_id)

@@ -138,7 +138,7 @@ async def queue_page(request: Request, ws: WorkspaceDep, who: PageUser) -> Respo
     p = ws.presenter
     since = request.query_params.get("since", "")
     fragment = request.headers.get("hx-request") == "true"
-    new = int(since) if fragment and since.isdigit() else None
+    new = int(since) if fragment and since.isascii() and since.isdigit() else None  # not "²"
     if new is not None:
         async with ws.bot.store.transaction() as tx:
             if await tx.triage.newest_id(who.scope) <= new:

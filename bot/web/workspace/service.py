@@ -110,7 +110,7 @@ class Triage:
         async with self._ws.bot.store.transaction() as tx:
             report = await self._writable(tx, who, ref)
             if status not in wf.statuses:
-                raise Invalid(f"Trạng thái không có: {status}")
+                raise Invalid("Trạng thái này không có.")  # never the input back
             if not wf.can_move(report.status, status):
                 raise Invalid("Không chuyển được từ trạng thái này sang trạng thái đó.")
             if wf.needs_reason(status) and not note:

@@ -1,0 +1,18 @@
+"""Whole numbers a request may carry (ids, offsets, positions), bounded to what a database
+column holds: 2**63 and beyond was an OverflowError in the driver, a 500 (schemathesis found
+it at ``/sim/outbox/{user}?after=9223372036854775808``). Out of range is a 422 like any other
+bad field."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from annotated_types import Interval
+
+SQL_INT_MAX = 2**63 - 1
+
+RowId = Annotated[int, Interval(ge=0, le=SQL_INT_MAX)]
+"""A row id or a position after one (0: before the first)."""
+
+Count = Annotated[int, Interval(ge=-SQL_INT_MAX, le=SQL_INT_MAX)]
+"""An offset or a limit, clamped by the route (a negative one means the smallest)."""
