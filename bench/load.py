@@ -6,7 +6,7 @@ emptied before and after), two ``banbot serve`` processes and one ``banbot worke
 queue), and fake Telegram and Zalo OA servers on localhost in this process
 (``tests/support/fake_providers.py``, answering after ``--latency-ms``). Residents write on
 Telegram or Zalo (half each) and follow one of four journeys (a greeting, a flood report, the
-poverty check, a loan question); each waits for the bot's answer and a second of reading
+poverty check, a loan question); each waits for the bot's answer and four seconds of reading
 before writing again, and their messages go to the two app processes in turn (no sticky
 sessions: one conversation crosses both processes all the time).
 
@@ -60,7 +60,7 @@ JOURNEYS = (
     ("kiem tra ho ngheo", "ban nam nieu", "6 trieu mot thang", "6 nguoi"),
     ("vay von hoc sinh sinh vien", "menu"),
 )
-READING = 1.0  # seconds a resident reads the answer before writing again
+READING = 4.0  # seconds a resident reads and types: under the per-sender limit (20 a minute)
 
 
 @dataclass
