@@ -47,6 +47,13 @@ typecheck: install
 pytest: install
 	$(VENV)/bin/pytest -q --durations=15
 
+## make test-pg: the whole suite again with every bot on its own PostgreSQL database
+## (BANBOT_TEST_DATABASE=postgres, tests/conftest.py), two test processes (pytest-xdist).
+test-pg: install services rasa-venv pytest-pg
+
+pytest-pg: install
+	BANBOT_TEST_DATABASE=postgres $(VENV)/bin/pytest -q --durations=15 -n 2 --dist loadgroup
+
 bench: install
 	$(PY) bench/conversation.py
 
