@@ -161,8 +161,18 @@ stop_one() {
   rm -f "$RUN/$name.pid"
 }
 
+need_curl() {  # readiness checks (here and in scripts/rasa.sh); not on a minimal Debian
+  command -v curl >/dev/null && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    say "needs curl (apt-get install curl)"
+    return 1
+  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+}
+
 start() {
   mkdir -p "$RUN"
+  need_curl
   [ -x "$BANBOT" ] || {
     say "no $BANBOT: run make install (or make stack)"
     exit 3
