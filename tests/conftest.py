@@ -51,14 +51,17 @@ def _template() -> str:
 
         if TEST_DATABASE == "postgres":
             url = _blocking(create_database(prefix="banbot_tpl_"))
-            _TEMPLATE.append(url)  # dropped at the end of the session, even half-built
+            try:
+                _blocking(prepare_database(Settings(env="test", database_url=url)))  # type: ignore[call-arg]
+            except BaseException:
+                _blocking(drop_database(url))
+                raise
+            _TEMPLATE.append(url)  # dropped at the end of the session (_drop_template)
         else:
-            folder = Path(tempfile.mkdtemp(prefix="banbot-template-"))
-            url = f"sqlite+aiosqlite:///{folder / 'banbot.db'}"
-        settings = Settings(env="test", database_url=url)  # type: ignore[call-arg]
-        _blocking(prepare_database(settings))
-        if TEST_DATABASE != "postgres":
-            _TEMPLATE.append(str(folder / "banbot.db"))
+            path = Path(tempfile.mkdtemp(prefix="banbot-template-")) / "banbot.db"
+            url = f"sqlite+aiosqlite:///{path}"
+            _blocking(prepare_database(Settings(env="test", database_url=url)))  # type: ignore[call-arg]
+            _TEMPLATE.append(str(path))
     return _TEMPLATE[0]
 
 
