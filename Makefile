@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install dev lint typecheck pytest services chromium lock bench clean rasa rasa-venv rasa-stop
+.PHONY: run test test-pg install dev lint typecheck pytest pytest-pg services chromium lock bench clean rasa rasa-venv rasa-stop stack stack-stop
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ typecheck: install
 pytest: install
 	$(VENV)/bin/pytest -q --durations=15
 
+## make test-pg: the whole suite again with every bot on its own PostgreSQL database
+## (BANBOT_TEST_DATABASE=postgres, tests/conftest.py), two test processes (pytest-xdist).
+test-pg: install services rasa-venv pytest-pg
+
+pytest-pg: install
+	BANBOT_TEST_DATABASE=postgres $(VENV)/bin/pytest -q --durations=15 -n 2 --dist loadgroup
+
 bench: install
 	$(PY) bench/conversation.py
 
@@ -62,6 +69,15 @@ rasa: rasa-venv
 
 rasa-stop:
 	bash scripts/rasa.sh stop $(RASA_PORT)
+
+## make stack: the production shape as local processes (docker-compose.yml without Docker):
+## redis-server :6380, PostgreSQL (database banbot_stack), Rasa :5005, app on :8081 and :8082,
+## worker; pid files and logs in var/stack/. STACK_RASA=off skips Rasa. make stack-stop ends it.
+stack: install services rasa-venv
+	bash scripts/stack.sh start
+
+stack-stop:
+	bash scripts/stack.sh stop
 
 lock: $(PY)
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Exact versions of every installed package (pip freeze of .venv). Regenerate: make lock' > requirements.lock

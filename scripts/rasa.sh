@@ -9,7 +9,8 @@
 #   scripts/rasa.sh stop [PORT]      stop the server started by `serve`
 #   scripts/rasa.sh model            print the model path for the current data
 #
-# Environment: RASA_VENV (default .venv-rasa, built by scripts/rasa-venv.sh),
+# Environment: RASA_VENV (default .venv-rasa, built by scripts/rasa-venv.sh), RASA_RUN_DIR (where
+# the pid file and logs go, default var/; scripts/stack.sh uses var/stack),
 # RASA_READY_TIMEOUT seconds (default 180), BANBOT_RASA_MODELS (default ~/.cache/banbot/rasa-models:
 # outside the checkout, so a fresh clone — CI — reuses a model trained from the same data; the
 # hash covers every file rasa reads and the Rasa version). Prints the figures it sees on stderr.
@@ -18,6 +19,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV=${RASA_VENV:-$ROOT/.venv-rasa}
 RASA=$VENV/bin/rasa
 DATA=$ROOT/nlu_data
+RUN_DIR=${RASA_RUN_DIR:-$ROOT/var}
 MODELS=${BANBOT_RASA_MODELS:-${XDG_CACHE_HOME:-$HOME/.cache}/banbot/rasa-models}
 export RASA_TELEMETRY_ENABLED=false
 export RASA_CACHE_DIRECTORY=$ROOT/var/rasa-cache
@@ -67,14 +69,15 @@ train() {
 
 serve() {
   local port=${1:-5005} pidfile log model started=$SECONDS
-  pidfile=$ROOT/var/rasa-$port.pid
-  log=$ROOT/var/rasa-$port.log
+  pidfile=$RUN_DIR/rasa-$port.pid
+  log=$RUN_DIR/rasa-$port.log
   if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     echo "rasa.sh: already running on port $port (pid $(cat "$pidfile"))" >&2
     return 0
   fi
   train
   need_rasa
+  mkdir -p "$RUN_DIR"
   model=$(model_path)
   started=$SECONDS
   (cd "$ROOT/var" && exec setsid "$RASA" run --enable-api -i 127.0.0.1 -p "$port" \
@@ -105,7 +108,7 @@ serve() {
 
 stop() {
   local port=${1:-5005} pidfile pid
-  pidfile=$ROOT/var/rasa-$port.pid
+  pidfile=$RUN_DIR/rasa-$port.pid
   [ -s "$pidfile" ] || return 0
   pid=$(cat "$pidfile")
   if kill -0 "$pid" 2>/dev/null; then
@@ -116,7 +119,7 @@ stop() {
     done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  rm -f "$pidfile" "$ROOT/var/rasa-$port.log" "$ROOT/var/rasa-$port.log.rasa"
+  rm -f "$pidfile" "$RUN_DIR/rasa-$port.log" "$RUN_DIR/rasa-$port.log.rasa"
   echo "rasa.sh: stopped the server on port $port" >&2
 }
 

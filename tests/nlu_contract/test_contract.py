@@ -21,6 +21,9 @@ import yaml
 from bot.textnorm import strip_diacritics
 from tests.nlu_contract.conftest import Parse
 
+# one Rasa server per test process: under pytest-xdist (--dist loadgroup) one worker runs them all
+pytestmark = pytest.mark.xdist_group("rasa")
+
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "expectations.yml").read_text(encoding="utf-8")
 )["cases"]

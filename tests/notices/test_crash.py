@@ -25,7 +25,7 @@ from bot.notices.service import Draft
 from bot.store.models import NoticeRow, OutboundMessage, VillageRow
 from bot.store.repo import Store
 from tests.jobs.conftest import SECRET, TOKEN, BotProcess, bot_env, unique_queue
-from tests.store.conftest import create_database, drop_database
+from tests.support.databases import create_database, drop_database
 from tests.support.fake_providers import FakeTelegram
 
 PEOPLE = 300

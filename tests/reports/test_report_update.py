@@ -13,7 +13,8 @@ from bot.engine.types import ActionRequest, ContactInfo
 from bot.reports.urgency import UrgencyRules
 from bot.store import Store, upgrade_database
 from tests.dialogs.fakes import FakePlaces
-from tests.store.conftest import BACKENDS, create_database, drop_database
+from tests.store.conftest import BACKENDS
+from tests.support.databases import create_database, drop_database
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,4 +1,7 @@
-"""Migrations: they build the schema the models describe, on both backends, idempotently."""
+"""Migrations: they build the schema the models describe, on both backends, idempotently;
+every revision goes up and comes back down one at a time (each downgrade leaves exactly the
+schema its upgrade found), with rows in the tables too. The revisions are read from the
+migrations folder, so a new one is walked with the rest."""
 
 from __future__ import annotations
 
@@ -13,9 +16,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+from bot.places.load import seed_places
+from bot.store import Store
 from bot.store.engine import make_engine, sqlite_path
-from bot.store.migrate import alembic_config, upgrade_database
+from bot.store.migrate import alembic_config, downgrade_database, upgrade_database
 from bot.store.models import Base
+from tests.conftest import ROOT
+from tests.store.helpers import report, resident
+
+Schema = dict[str, Any]
 
 TABLES = {
     "alembic_version",
@@ -39,6 +48,36 @@ TABLES = {
     "web_sessions",
     "web_users",
 }
+
+
+def _revisions(url: str) -> list[str]:
+    """Every revision, oldest first (the chain must stay linear: one head, no branches)."""
+    script = ScriptDirectory.from_config(alembic_config(url))
+    assert len(script.get_heads()) == 1, script.get_heads()
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def _schema(conn: Connection) -> tuple[str | None, Schema]:
+    """The revision and what the database holds: tables, columns, indexes, keys."""
+    found = inspect(conn)
+    tables: Schema = {}
+    for table in sorted(found.get_table_names()):
+        tables[table] = {
+            "columns": sorted(
+                (c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)
+            ),
+            "primary key": found.get_pk_constraint(table)["constrained_columns"],
+            "indexes": sorted(
+                (i["name"] or "", tuple(i["column_names"]), bool(i["unique"]))
+                for i in found.get_indexes(table)
+            ),
+            "foreign keys": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"])
+                for f in found.get_foreign_keys(table)
+            ),
+            "unique": sorted(tuple(u["column_names"]) for u in found.get_unique_constraints(table)),
+        }
+    return MigrationContext.configure(conn).get_current_revision(), tables
 
 
 def _diff(conn: Connection) -> list[Any]:
@@ -88,6 +127,51 @@ async def test_downgrade_to_base_removes_everything(db_url: str) -> None:
 
     await _run(db_url, down)
     assert await _run(db_url, _state) == ({"alembic_version"}, None)
+    await upgrade_database(db_url)
+    assert await _run(db_url, _diff) == []
+
+
+async def test_each_revision_up_then_down_then_up_again(db_url: str) -> None:
+    revisions = _revisions(db_url)
+    assert len(revisions) >= 7  # 0001 … 0007 at the time of writing, and what follows
+    await upgrade_database(db_url, "base")  # an empty database with only alembic_version
+    empty = await _run(db_url, _schema)
+    assert empty == (None, {"alembic_version": empty[1]["alembic_version"]})
+
+    seen = {}  # revision -> the schema its upgrade left
+    for revision in revisions:
+        await upgrade_database(db_url, revision)
+        seen[revision] = await _run(db_url, _schema)
+        assert seen[revision][0] == revision
+    assert await _run(db_url, _diff) == []  # head is what the models describe
+
+    for below, revision in reversed(list(zip([None, *revisions], revisions, strict=False))):
+        await downgrade_database(db_url, below or "base")
+        expected = seen[below] if below else empty
+        assert await _run(db_url, _schema) == expected, f"downgrade of {revision}"
+
+    await upgrade_database(db_url)
+    assert await _run(db_url, _schema) == seen[revisions[-1]]
+    assert await _run(db_url, _diff) == []
+
+
+async def test_the_way_down_keeps_working_with_rows_in_the_tables(db_url: str) -> None:
+    """An operator's rollback runs on a database in use: the gazetteer, a resident, a report
+    and its history are there while every revision is taken back, then the schema returns."""
+    await upgrade_database(db_url)
+    store = Store(db_url)
+    try:
+        await seed_places(store, ROOT / "data" / "places")
+        cid = await resident(store, "sim:ba.con")
+        filed = await report(store, cid, village_id="03664:panh")
+        async with store.transaction() as tx:
+            await tx.reports.add_event(filed.ref, "note", actor="user:1", note="đã gọi điện")
+    finally:
+        await store.close()
+    revisions = _revisions(db_url)
+    for below in reversed([None, *revisions[:-1]]):
+        await downgrade_database(db_url, below or "base")
+    assert (await _run(db_url, _schema))[0] is None
     await upgrade_database(db_url)
     assert await _run(db_url, _diff) == []
 
