@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import fields, replace
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -75,10 +77,45 @@ def webhook_router(
         except BadPayload as exc:
             log.warning("%s webhook bad payload: %s", name, exc)
             return Response("bad payload", status_code=400)
-        await sink(adapter, result)
+        await sink(adapter, _scrubbed(result))
         return Response(result.response_body, media_type=result.response_type)
 
     return router
+
+
+def _text(value: str) -> str:
+    """``value`` with any lone surrogate (valid JSON: "\\ud800", never text) made U+FFFD."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
+def _clean(item: Any) -> Any:
+    """A parsed dataclass whose strings (and tuples of strings) can all be encoded: a forged
+    id with a lone surrogate reached the database driver and Redis keys (a 500)."""
+    changes: dict[str, Any] = {}
+    for f in fields(item):
+        value = getattr(item, f.name)
+        if isinstance(value, str):
+            new: Any = _text(value)
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            new = tuple(_text(v) for v in value)
+        else:
+            continue
+        if new != value:
+            changes[f.name] = new
+    return replace(item, **changes) if changes else item
+
+
+def _scrubbed(result: ParseResult) -> ParseResult:
+    return replace(
+        result,
+        inbounds=[_clean(m) for m in result.inbounds],
+        statuses=[_clean(s) for s in result.statuses],
+        activity=[_clean(a) for a in result.activity],
+    )
 
 
 def too_deep(body: bytes, limit: int) -> bool:

@@ -27,14 +27,19 @@ MAX_PART = 200
 _SAFE = "+@"
 
 
+def _utf8(value: str) -> bytes:
+    # a provider id with a lone surrogate (a forged "\ud800" in JSON) still makes a key
+    return value.encode("utf-8", "surrogatepass")
+
+
 def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_utf8(value)).hexdigest()
 
 
 def _part(value: str) -> str:
     if not value:
         raise ValueError("key parts must be non-empty strings")
-    encoded = quote(value, safe=_SAFE)
+    encoded = quote(_utf8(value), safe=_SAFE)
     if len(encoded) > MAX_PART:
         return "#" + _digest(value)
     return encoded

@@ -115,3 +115,14 @@ def test_custom_prefix_isolates_keys() -> None:
     assert KeyBuilder("banbot-test-1").session("t", "a") != KeyBuilder("banbot-test-2").session(
         "t", "a"
     )
+
+
+def test_ids_with_a_lone_surrogate_still_make_distinct_keys() -> None:
+    """A forged delivery id "\\ud800" (valid JSON) reached quote() and failed: a 500 path."""
+    from bot.sessions.keys import dedupe_key
+
+    one, other = (
+        dedupe_key("zalo_bot", "zalobot:\ud800", "m\ud800"),
+        dedupe_key("zalo_bot", "zalobot:\ud800", "m\udfff"),
+    )
+    assert one != other and one.isascii()

@@ -180,3 +180,22 @@ async def test_any_text_in_a_real_payload_is_answered(
     assert errors(caplog) == []
     if r.status_code == 200 and text.strip():
         assert len(wired.sent) > sent  # answered
+
+
+async def test_ids_with_a_lone_surrogate_reach_the_bot_as_replacement_characters(
+    wired: Wired, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the fuzzing above: a Zalo user id "\\ud800" (valid JSON) failed in the
+    database driver when its reply window was recorded, a 500."""
+    url = f"{bench.BASE}/webhooks/zalo"
+    raw, _ = bench.TARGETS["zalo"].request(7, url, "xin chao")
+    payload = json.loads(raw)
+    payload["sender"]["id"] = "24\ud800"
+    body = json.dumps(payload).encode()
+    r = await wired.client.post(
+        url, content=body, headers={"content-type": "application/json", **sign("zalo", url, body)}
+    )
+    assert r.status_code == 200
+    assert wired.app.channels is not None
+    await wired.app.channels.drain()
+    assert errors(caplog) == []
