@@ -35,6 +35,7 @@ from bot.i18n import system_text
 from bot.ports import Nlu
 from bot.sessions.factory import ConversationState
 from bot.sessions.keys import dedupe_key, lock_key, scheme_of, session_key
+from bot.store.contacts import seen_recently
 from bot.store.records import ContactRecord
 from bot.store.repo import Store, Tx
 from bot.store.work import Work
@@ -140,22 +141,31 @@ class Pipeline:
         now: datetime | None,
     ) -> tuple[Turn, list[Reply], ContactInfo, tuple[Work, ...]]:
         """Load the contact, understand, step the engine and run its actions in one
-        transaction; the replies are returned only after it commits."""
+        transaction; the replies are returned only after it commits.
+
+        A turn that writes nothing (a greeting, the menu, a question answered from the
+        policy data) takes no write transaction: the contact is read in a read-only one
+        and the engine stepped outside. Only if the contact must be created or touched, the
+        turn asks for an action, or the message is worth keeping, the write transaction
+        opens; it reads the contact again under the write lock and steps again if it changed
+        (the engine is pure; the text is parsed once)."""
+        at = now or datetime.now(UTC)
+        parsed: dict[str, Any] = {}
+        tried: tuple[ContactInfo, Input, Turn] | None = None
+        if contact is None:
+            known = await self._known_contact(msg)
+            if known is not None:
+                inp, turn = await self._step(session, msg, known, at, parsed)
+                if turn.action is None and not _worth_keeping(session, turn.session, msg, known):
+                    return turn, list(turn.replies), known, ()
+                tried = (known, inp, turn)
         async with self._store.transaction() as tx:
             if contact is None:
-                rec = await self._get_contact(tx, msg)
-                contact = _contact_info(rec, msg)
-            inp = Input(
-                now=now or datetime.now(UTC),
-                contact=contact,
-                text="menu" if msg.event in START_EVENTS else clean_text(msg.text),
-                button=msg.button,
-                location=msg.location,
-                media=msg.media,
-            )
-            if self._engine.wants_nlu(session, inp) and inp.text:
-                inp = replace(inp, nlu=await self._nlu.parse(inp.text))
-            turn = self._engine.step(session, inp)
+                contact = _contact_info(await self._get_contact(tx, msg), msg)
+            if tried is not None and tried[0] == contact:
+                _, inp, turn = tried
+            else:
+                inp, turn = await self._step(session, msg, contact, at, parsed)
             replies = list(turn.replies)
             for _ in range(MAX_ACTIONS_PER_TURN):
                 if turn.action is None:
@@ -170,6 +180,39 @@ class Pipeline:
             work = tuple(tx.work)
         return turn, replies, contact, work
 
+    async def _known_contact(self, msg: Inbound) -> ContactInfo | None:
+        """The sender's contact, read without the write lock; None if this message must
+        write it (a new sender, or an address not seen lately through this adapter)."""
+        async with self._store.read() as tx:
+            rec = await tx.contacts.by_urn(msg.address)
+        if rec is None or not seen_recently(rec, msg.address, msg.adapter, _rendering(msg)):
+            return None
+        return _contact_info(rec, msg)
+
+    async def _step(
+        self,
+        session: dict[str, Any] | None,
+        msg: Inbound,
+        contact: ContactInfo,
+        at: datetime,
+        parsed: dict[str, Any],
+    ) -> tuple[Input, Turn]:
+        """The engine's first step for this message; ``parsed`` keeps the NLU's answer so a
+        second step (after the contact changed) does not parse again."""
+        inp = Input(
+            now=at,
+            contact=contact,
+            text="menu" if msg.event in START_EVENTS else clean_text(msg.text),
+            button=msg.button,
+            location=msg.location,
+            media=msg.media,
+        )
+        if self._engine.wants_nlu(session, inp) and inp.text:
+            if "nlu" not in parsed:
+                parsed["nlu"] = await self._nlu.parse(inp.text)
+            inp = replace(inp, nlu=parsed["nlu"])
+        return inp, self._engine.step(session, inp)
+
     async def _log_inbound(self, tx: Tx, contact: ContactInfo, msg: Inbound, inp: Input) -> None:
         """Keep the message for the officer who reads the report it belongs to."""
         if contact.id is None:
@@ -182,10 +225,8 @@ class Pipeline:
         )  # fmt: skip
 
     async def _get_contact(self, tx: Tx, msg: Inbound) -> ContactRecord:
-        # The simulator shows any rendering; what it showed last is how the bot writes first.
-        rendering = msg.rendering if msg.adapter == "sim" else None
         return await tx.contacts.get_or_create(
-            msg.address, msg.adapter, self._settings.default_language, rendering=rendering
+            msg.address, msg.adapter, self._settings.default_language, rendering=_rendering(msg)
         )
 
     async def _contact(self, msg: Inbound) -> tuple[ContactInfo, bool]:
@@ -206,6 +247,12 @@ class Pipeline:
             elif msg.contact_phone:
                 log.warning("shared contact is not a phone number; not linked (%s)", msg.adapter)
         return _contact_info(rec, msg), linked
+
+
+def _rendering(msg: Inbound) -> str | None:
+    """The rendering the URN remembers: the simulator shows any, and what it showed last is
+    how the bot writes first; a real adapter has one."""
+    return msg.rendering if msg.adapter == "sim" else None
 
 
 def _contact_info(rec: ContactRecord, msg: Inbound) -> ContactInfo:
