@@ -123,7 +123,7 @@ async def sender(
             continue
         finally:
             latencies.append((time.perf_counter() - started) * 1000)
-        if status != 200 or '"replies":[]' in body or "Xin lỗi" in body:
+        if status != 200 or '"replies":[]' in body or ("Xin lỗi" in body or "Xin loi" in body):
             errors.append(f"{status} {body[:120]}")
         seen = seen or (must_see is not None and must_see in body)
         i += 1
