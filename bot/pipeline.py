@@ -7,7 +7,10 @@ Invariants (see docs/architecture.md):
 - actions run inside one SQL transaction; replies are returned only after it commits, so a
   reference code is never shown for a report that was not saved;
 - if anything fails, the previous session is kept and the resident gets a short apology:
-  nothing they answered so far is lost.
+  nothing they answered so far is lost;
+- while the conversation state (Redis) is down, a message is answered with a short apology
+  (``StateUnavailable``) and nothing of it runs; what was committed before stays;
+- a turn that writes nothing (a greeting, the menu) takes no SQL write transaction.
 
 Channel events (``Inbound.event``): "stop" / "unfollow" (SMS STOP, a blocked Telegram bot, a
 Zalo unfollow) mark the contact stopped and turn every subscription off; a confirmation is
@@ -32,7 +35,7 @@ from bot.domain.messages import Inbound, Reply
 from bot.engine.engine import Engine
 from bot.engine.types import ContactInfo, Input, Turn
 from bot.i18n import system_text
-from bot.ports import Nlu
+from bot.ports import Nlu, StateUnavailable
 from bot.sessions.factory import ConversationState
 from bot.sessions.keys import dedupe_key, lock_key, scheme_of, session_key
 from bot.store.contacts import seen_recently
@@ -84,17 +87,29 @@ class Pipeline:
         """Process one inbound message and return the replies to send (after commit)."""
         started = time.perf_counter()
         dkey = dedupe_key(msg.adapter, msg.address, msg.external_id)
-        if not await self._state.deduper.first_time(dkey, self._settings.dedupe_ttl_seconds):
-            log.info("duplicate delivery dropped: %s %s", msg.adapter, msg.external_id)
-            return Outcome([], duplicate=True)
         key = session_key(scheme_of(msg.address), msg.address)
+        language = self._settings.default_language
         try:
+            if not await self._state.deduper.first_time(dkey, self._settings.dedupe_ttl_seconds):
+                log.info("duplicate delivery dropped: %s %s", msg.adapter, msg.external_id)
+                return Outcome([], duplicate=True)
             return await self._locked(key, msg, now, started)
         except TimeoutError:
             # Another message of this conversation holds the lock far too long; say so
             # rather than queue without bound. The resident's next message is processed.
             log.warning("lock timeout for %s", key)
-            return Outcome([Reply(system_text("busy", self._settings.default_language))])
+            return Outcome([Reply(system_text("busy", language))])
+        except StateUnavailable:
+            # Redis is down: nothing of this message ran (or its turn rolled back before the
+            # lock was lost); everything committed earlier is kept. Write again later.
+            log.warning("conversation state unavailable; %s message answered with an apology",
+                        msg.adapter)  # fmt: skip
+            return Outcome([Reply(system_text("unavailable", language))])
+
+    async def accepting(self) -> bool:
+        """True if the conversation state answers now (a webhook whose provider redelivers
+        asks before it accepts; see :class:`bot.channels.runtime.ChannelRuntime`)."""
+        return await self._state.available()
 
     async def _locked(
         self, key: str, msg: Inbound, now: datetime | None, started: float
@@ -123,7 +138,14 @@ class Pipeline:
                     contact_id=contact.id if contact else None,
                     language=language,
                 )
-            await self._state.sessions.save(key, turn.session, self._settings.session_ttl_seconds)
+            try:
+                await self._state.sessions.save(
+                    key, turn.session, self._settings.session_ttl_seconds
+                )
+            except StateUnavailable:
+                # Committed already: the replies are true (a reference code was saved), only
+                # the step is lost; the next message continues from the session Redis kept.
+                log.warning("session not saved for %s: state unavailable after commit", key)
         elapsed = (time.perf_counter() - started) * 1000
         return Outcome(
             replies,

@@ -2,7 +2,8 @@
 
 Authenticity is checked before anything else is read; a rejected request changes nothing.
 The route answers as soon as the parsed messages are handed to the sink (which dedupes and
-schedules processing), so providers get their 200 quickly and do not retry needlessly.
+schedules processing), so providers get their 200 quickly and do not retry needlessly; 503
+with ``Retry-After`` when the sink cannot take them now (``Unavailable``).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Request, Response
 
-from bot.channels.base import BadPayload, ParseResult, Unauthorized, WebhookRequest
+from bot.channels.base import BadPayload, ParseResult, Unauthorized, Unavailable, WebhookRequest
 from bot.ports import ChannelAdapter
 
 log = logging.getLogger(__name__)
 
 Sink = Callable[[ChannelAdapter, ParseResult], Awaitable[None]]
 MAX_BODY = 1_000_000  # no provider sends more in one webhook; refuse before parsing
+RETRY_AFTER = 30  # seconds, with a 503 (the bot cannot take the delivery now)
 
 
 async def webhook_request(request: Request) -> WebhookRequest:
@@ -60,7 +62,11 @@ def webhook_router(adapters: Mapping[str, ChannelAdapter], sink: Sink) -> APIRou
         except BadPayload as exc:
             log.warning("%s webhook bad payload: %s", name, exc)
             return Response("bad payload", status_code=400)
-        await sink(adapter, result)
+        try:
+            await sink(adapter, result)
+        except Unavailable as exc:
+            log.warning("%s webhook refused for now: %s", name, exc)
+            return Response(status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
         return Response(result.response_body, media_type=result.response_type)
 
     return router
