@@ -18,6 +18,7 @@ the bot's rate as a share of the anchor's. Every loop is bounded in time; the an
 keys carry a unique prefix and are deleted afterwards.
 
     .venv/bin/python bench/load_embedded.py [--senders 32] [--seconds 10] [--journey]
+        [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -170,13 +171,18 @@ async def _first(client: aiohttp.ClientSession, base: str, user: str) -> None:
 
 
 async def run_target(
-    name: str, cmd: list[str], env: dict[str, str], port: int, args: argparse.Namespace
+    name: str,
+    cmd: list[str],
+    env: dict[str, str],
+    port: int,
+    args: argparse.Namespace,
+    cwd: Path = ROOT,
 ) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)  # noqa: S603, ASYNC220 - started once, before timing
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stderr=subprocess.DEVNULL)  # noqa: S603, ASYNC220 - started once, before timing
     try:
         await wait_ready(base)
-        if name == "journey":
+        if name.startswith("journey"):
             texts = [str(m["text"]) for m in SCRIPT]
             figures = await load(base, args.senders, args.seconds, texts, must_see="TT-")
         else:
@@ -220,7 +226,10 @@ async def main_async(args: argparse.Namespace) -> None:
     finally:
         await _drop_keys(args.redis_url, prefix)
     print(json.dumps(results["anchor"]), flush=True)
-    for name in ("bot", "journey") if args.journey else ("bot",):
+    bots = [("bot", ROOT), *([("journey", ROOT)] if args.journey else [])]
+    if args.baseline:
+        bots.append(("bot_baseline", args.baseline.resolve()))
+    for name, root in bots:
         with tempfile.TemporaryDirectory() as tmp:
             env = {
                 **os.environ,
@@ -231,7 +240,7 @@ async def main_async(args: argparse.Namespace) -> None:
             port = free_port()
             cmd = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]
             cmd.append("--no-access-log")
-            results[name] = await run_target(name, cmd, env, port, args)
+            results[name] = await run_target(name, cmd, env, port, args, cwd=root)
         print(json.dumps(results[name]), flush=True)
     anchor_rate = results["anchor"]["messages_per_s"]
     share = round(results["bot"]["messages_per_s"] / anchor_rate, 3) if anchor_rate else None
@@ -248,6 +257,13 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--journey", action="store_true", help="Also time flood reports.")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="Also run the bot from this checkout (e.g. `git archive` of an older commit "
+        "unpacked in a folder), with this environment: before and after in one run.",
+    )
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("BANBOT_ANCHOR_REDIS_URL", "redis://127.0.0.1:6379/14"),
