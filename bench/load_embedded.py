@@ -13,9 +13,9 @@ answers come back (each waits for its answer before writing again) for ``--secon
 - **journey** (``--journey``): the bot again, each sender reporting a flood (free text through
   the NLU, a report written) over and over — the writing path, for comparison.
 
-Prints one JSON object per target (messages/s, p50/p99 ms, errors, cores, date) and one with
-the bot's rate as a share of the anchor's. Every loop is bounded in time; the anchor's Redis
-keys carry a unique prefix and are deleted afterwards.
+Prints one JSON object per target (messages/s, p50/p99 ms, errors, the server's CPU ms per
+message, cores, date) and one with the bot's rate as a share of the anchor's. Every loop is
+bounded in time; the anchor's Redis keys carry a unique prefix and are deleted afterwards.
 
     .venv/bin/python bench/load_embedded.py [--senders 32] [--seconds 10] [--journey]
         [--baseline DIR]
@@ -182,11 +182,14 @@ async def run_target(
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stderr=subprocess.DEVNULL)  # noqa: S603, ASYNC220 - started once, before timing
     try:
         await wait_ready(base)
+        cpu = cpu_seconds(proc.pid)
         if name.startswith("journey"):
             texts = [str(m["text"]) for m in SCRIPT]
             figures = await load(base, args.senders, args.seconds, texts, must_see="TT-")
         else:
             figures = await load(base, args.senders, args.seconds, GREETINGS)
+        used = cpu_seconds(proc.pid) - cpu  # first contacts included: a slight overcount
+        figures["server_cpu_ms_per_message"] = round(1000 * used / max(1, figures["messages"]), 2)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -199,6 +202,13 @@ async def run_target(
         "cores": os.cpu_count(),
         "date": time.strftime("%Y-%m-%d"),
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far (Linux /proc): what a message
+    costs the server, whatever else the busy machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _drop_keys(redis_url: str, prefix: str) -> None:
