@@ -13,12 +13,14 @@ answers come back (each waits for its answer before writing again) for ``--secon
 - **journey** (``--journey``): the bot again, each sender reporting a flood (free text through
   the NLU, a report written) over and over — the writing path, for comparison.
 
-Prints one JSON object per target (messages/s, p50/p99 ms, errors, the server's CPU ms per
-message, cores, date) and one with the bot's rate as a share of the anchor's. Every loop is
-bounded in time; the anchor's Redis keys carry a unique prefix and are deleted afterwards.
+Prints one JSON object per target and round (messages/s, p50/p99 ms, errors, the server's CPU
+ms per message, cores, date; rounds alternate the targets) and a summary: the medians per
+target and the bot's rate as a share of the anchor's. Every loop is bounded in time; the
+anchor's Redis keys carry a unique prefix and are deleted afterwards. ``--baseline DIR`` also
+runs the bot from an older checkout (``git archive <commit> | tar -x -C DIR``) in the same run.
 
-    .venv/bin/python bench/load_embedded.py [--senders 32] [--seconds 10] [--journey]
-        [--baseline DIR]
+    .venv/bin/python bench/load_embedded.py [--senders 32] [--seconds 10] [--rounds 3]
+        [--journey] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -223,38 +225,54 @@ async def _drop_keys(redis_url: str, prefix: str) -> None:
         await redis.aclose()
 
 
-async def main_async(args: argparse.Namespace) -> None:
-    uvicorn = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log"]
-    uvicorn += ["--log-level", "warning"]
+async def run_anchor(args: argparse.Namespace) -> dict[str, Any]:
     prefix = f"bench:anchor:{os.getpid()}:"
-    results: dict[str, dict[str, Any]] = {}
     port = free_port()
-    anchor_env = {**os.environ, "ANCHOR_REDIS_URL": args.redis_url, "ANCHOR_PREFIX": prefix}
-    cmd = [*uvicorn, "--port", str(port), "--factory", "bench.load_embedded:anchor_from_env"]
+    env = {**os.environ, "ANCHOR_REDIS_URL": args.redis_url, "ANCHOR_PREFIX": prefix}
+    cmd = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log"]
+    cmd += ["--log-level", "warning", "--port", str(port)]
+    cmd += ["--factory", "bench.load_embedded:anchor_from_env"]
     try:
-        results["anchor"] = await run_target("anchor", cmd, anchor_env, port, args)
+        return await run_target("anchor", cmd, env, port, args)
     finally:
         await _drop_keys(args.redis_url, prefix)
-    print(json.dumps(results["anchor"]), flush=True)
+
+
+async def run_bot(name: str, root: Path, args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "BANBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/load.db",
+            "BANBOT_REDIS_URL": "",
+            "BANBOT_NLU": "builtin",
+        }
+        port = free_port()
+        cmd = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--no-access-log"]
+        return await run_target(name, cmd, env, port, args, cwd=root)
+
+
+async def main_async(args: argparse.Namespace) -> None:
     bots = [("bot", ROOT), *([("journey", ROOT)] if args.journey else [])]
     if args.baseline:
         bots.append(("bot_baseline", args.baseline.resolve()))
-    for name, root in bots:
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {
-                **os.environ,
-                "BANBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/load.db",
-                "BANBOT_REDIS_URL": "",
-                "BANBOT_NLU": "builtin",
-            }
-            port = free_port()
-            cmd = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]
-            cmd.append("--no-access-log")
-            results[name] = await run_target(name, cmd, env, port, args, cwd=root)
-        print(json.dumps(results[name]), flush=True)
-    anchor_rate = results["anchor"]["messages_per_s"]
-    share = round(results["bot"]["messages_per_s"] / anchor_rate, 3) if anchor_rate else None
-    print(json.dumps({"benchmark": "load_embedded", "bot_rate_share_of_anchor": share}))
+    runs: dict[str, list[dict[str, Any]]] = {}
+    # Rounds alternate the targets, so a busy machine's swings fall on all of them alike.
+    for n in range(args.rounds):
+        for name, root in [("anchor", ROOT), *bots]:
+            result = await (run_anchor(args) if name == "anchor" else run_bot(name, root, args))
+            result["round"] = n + 1
+            runs.setdefault(name, []).append(result)
+            print(json.dumps(result), flush=True)
+    summary: dict[str, Any] = {"benchmark": "load_embedded", "rounds": args.rounds}
+    for name, results in runs.items():
+        summary[name] = {
+            key: statistics.median(r[key] for r in results)
+            for key in ("messages_per_s", "p50_ms", "p99_ms", "server_cpu_ms_per_message")
+        } | {"errors": sum(r["errors"] for r in results)}
+    anchor_rate = summary["anchor"]["messages_per_s"]
+    bot_rate = summary["bot"]["messages_per_s"]
+    summary["bot_rate_share_of_anchor"] = round(bot_rate / anchor_rate, 3) if anchor_rate else None
+    print(json.dumps(summary))
 
 
 def anchor_from_env() -> Any:
@@ -267,6 +285,7 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--journey", action="store_true", help="Also time flood reports.")
+    parser.add_argument("--rounds", type=int, default=1, help="Alternate the targets N times.")
     parser.add_argument(
         "--baseline",
         type=Path,
