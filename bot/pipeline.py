@@ -100,8 +100,8 @@ class Pipeline:
             log.warning("lock timeout for %s", key)
             return Outcome([Reply(system_text("busy", language))])
         except StateUnavailable:
-            # Redis is down: nothing of this message ran (or its turn rolled back before the
-            # lock was lost); everything committed earlier is kept. Write again later.
+            # Redis is down before the turn ran (dedupe, lock or load): nothing of this message
+            # ran; everything committed earlier is kept. The resident writes again later.
             log.warning("conversation state unavailable; %s message answered with an apology",
                         msg.adapter)  # fmt: skip
             return Outcome([Reply(system_text("unavailable", language))])
