@@ -312,8 +312,9 @@ class Settings(BaseSettings):
     )
     database_pool_size: int = Field(
         20, ge=1, le=200,
-        description="PostgreSQL connections each process keeps (and a quarter more when busy); "
-        "every app and worker process counts against the server's max_connections.",
+        description="Database connections each process keeps (and a quarter more when busy): "
+        "PostgreSQL, where every app and worker process counts against the server's "
+        "max_connections, and a SQLite file.",
     )  # fmt: skip
     redis_url: str | None = Field(
         None,

@@ -49,6 +49,16 @@ _TEXTS: dict[str, dict[str, str]] = {
             "If you are in danger now, call 112."
         ),
     },
+    "unavailable": {
+        "vi": (
+            "Xin lỗi bà con, Bản Bot đang tạm gián đoạn nên chưa xử lý được tin vừa rồi. "
+            "Các phản ánh đã gửi vẫn được giữ. Bà con vui lòng gửi lại sau ít phút ạ."
+        ),
+        "en": (
+            "Sorry, Bản Bot is briefly interrupted and your last message was not processed. "
+            "Reports you already sent are kept. Please send it again in a few minutes."
+        ),
+    },
     "busy": {
         "vi": "Bản Bot đang bận, bà con vui lòng gửi lại sau ít phút ạ.",
         "en": "Bản Bot is busy; please try again in a few minutes.",

@@ -7,7 +7,10 @@ Invariants (see docs/architecture.md):
 - actions run inside one SQL transaction; replies are returned only after it commits, so a
   reference code is never shown for a report that was not saved;
 - if anything fails, the previous session is kept and the resident gets a short apology:
-  nothing they answered so far is lost.
+  nothing they answered so far is lost;
+- while the conversation state (Redis) is down, a message is answered with a short apology
+  (``StateUnavailable``) and nothing of it runs; what was committed before stays;
+- a turn that writes nothing (a greeting, the menu) takes no SQL write transaction.
 
 Channel events (``Inbound.event``): "stop" / "unfollow" (SMS STOP, a blocked Telegram bot, a
 Zalo unfollow) mark the contact stopped and turn every subscription off; a confirmation is
@@ -40,9 +43,10 @@ from bot.engine.engine import Engine
 from bot.engine.types import ContactInfo, Input, Turn
 from bot.flood import FloodGate, TooManyReports
 from bot.i18n import system_text
-from bot.ports import Nlu
+from bot.ports import Nlu, StateUnavailable
 from bot.sessions.factory import ConversationState
 from bot.sessions.keys import conversation_id, dedupe_key, lock_key, scheme_of, session_key
+from bot.store.contacts import seen_recently
 from bot.store.records import ContactRecord
 from bot.store.repo import Store, Tx
 from bot.store.work import Work
@@ -104,23 +108,34 @@ class Pipeline:
 
     async def _handle(self, msg: Inbound, now: datetime | None, started: float) -> Outcome:
         dkey = dedupe_key(msg.adapter, msg.address, msg.external_id)
-        if not await self._state.deduper.first_time(dkey, self._settings.dedupe_ttl_seconds):
-            log.info("duplicate delivery dropped: %s %s", msg.adapter, msg.external_id)
-            metrics.duplicate(msg.adapter)
-            return Outcome([], duplicate=True)
-        if self._gate is not None and (verdict := await self._gate.admit(msg)) != "pass":
-            # Over the sender's rate: not handled; one "please wait" per minute at most.
-            say = verdict == "tell"
-            language = self._settings.default_language
-            return Outcome([Reply(system_text("flood", language))] if say else [])
         key = session_key(scheme_of(msg.address), msg.address)
+        language = self._settings.default_language
         try:
+            if not await self._state.deduper.first_time(dkey, self._settings.dedupe_ttl_seconds):
+                log.info("duplicate delivery dropped: %s %s", msg.adapter, msg.external_id)
+                metrics.duplicate(msg.adapter)
+                return Outcome([], duplicate=True)
+            if self._gate is not None and (verdict := await self._gate.admit(msg)) != "pass":
+                # Over the sender's rate: not handled; one "please wait" per minute at most.
+                say = verdict == "tell"
+                return Outcome([Reply(system_text("flood", language))] if say else [])
             return await self._locked(key, msg, now, started)
         except TimeoutError:
             # Another message of this conversation holds the lock far too long; say so
             # rather than queue without bound. The resident's next message is processed.
             log.warning("lock timeout")  # the line's context says which conversation
-            return Outcome([Reply(system_text("busy", self._settings.default_language))])
+            return Outcome([Reply(system_text("busy", language))])
+        except StateUnavailable:
+            # Redis is down before the turn ran (dedupe, lock or load): nothing of this message
+            # ran; everything committed earlier is kept. The resident writes again later.
+            log.warning("conversation state unavailable; %s message answered with an apology",
+                        msg.adapter)  # fmt: skip
+            return Outcome([Reply(system_text("unavailable", language))])
+
+    async def accepting(self) -> bool:
+        """True if the conversation state answers now (a webhook whose provider redelivers
+        asks before it accepts; see :class:`bot.channels.runtime.ChannelRuntime`)."""
+        return await self._state.available()
 
     async def _locked(
         self, key: str, msg: Inbound, now: datetime | None, started: float
@@ -153,12 +168,17 @@ class Pipeline:
                     contact_id=contact.id if contact else None,
                     language=language,
                 )
-            if erased is None:
-                ttl = self._settings.session_ttl_seconds
-                await self._state.sessions.save(key, turn.session, ttl)
-            else:  # the person's data was erased: every conversation of theirs starts afresh
-                for urn in {msg.address, *erased}:
-                    await self._state.sessions.delete(session_key(scheme_of(urn), urn))
+            try:
+                if erased is None:
+                    ttl = self._settings.session_ttl_seconds
+                    await self._state.sessions.save(key, turn.session, ttl)
+                else:  # the person's data was erased: every conversation of theirs starts afresh
+                    for urn in {msg.address, *erased}:
+                        await self._state.sessions.delete(session_key(scheme_of(urn), urn))
+            except StateUnavailable:
+                # Committed already: the replies are true (a reference code was saved), only
+                # the step is lost; the next message continues from the session Redis kept.
+                log.warning("session not saved: state unavailable after commit")
         elapsed = (time.perf_counter() - started) * 1000
         return Outcome(
             replies,
@@ -176,26 +196,34 @@ class Pipeline:
         now: datetime | None,
     ) -> tuple[Turn, list[Reply], ContactInfo, tuple[Work, ...], tuple[str, ...] | None]:
         """Load the contact, understand, step the engine and run its actions in one
-        transaction; the replies are returned only after it commits. The last item: the
-        addresses of a contact whose data this turn erased (None: nothing erased)."""
+        transaction; the replies are returned only after it commits.
+
+        A turn that writes nothing (a greeting, the menu, a question answered from the
+        policy data) takes no write transaction: the contact is read in a read-only one
+        and the engine stepped outside. Only if the contact must be created or touched, the
+        turn asks for an action, or the message is worth keeping, the write transaction
+        opens; it reads the contact again under the write lock and steps again if it changed
+        (the engine is pure; the text is parsed once). The last item: the addresses of a
+        contact whose data this turn erased (None: nothing erased)."""
         erased: tuple[str, ...] | None = None
+        at = now or datetime.now(UTC)
+        parsed: dict[str, Any] = {}
+        tried: tuple[ContactInfo, Input, Turn] | None = None
+        if contact is None:
+            known = await self._known_contact(msg)
+            if known is not None:
+                inp, turn = await self._step(session, msg, known, at, parsed)
+                if turn.action is None and not _worth_keeping(session, turn.session, msg, known):
+                    metrics.turn_events(turn.events)
+                    return turn, list(turn.replies), known, (), None
+                tried = (known, inp, turn)
         async with self._store.transaction() as tx:
             if contact is None:
-                rec = await self._get_contact(tx, msg)
-                contact = _contact_info(rec, msg)
-            inp = Input(
-                now=now or datetime.now(UTC),
-                contact=contact,
-                text="menu" if msg.event in START_EVENTS else clean_text(msg.text),
-                button=msg.button,
-                location=msg.location,
-                media=msg.media,
-            )
-            if self._engine.wants_nlu(session, inp) and inp.text:
-                parsing = time.perf_counter()
-                inp = replace(inp, nlu=await self._nlu.parse(inp.text))
-                metrics.nlu_parsed(self._settings.nlu, time.perf_counter() - parsing)
-            turn = self._engine.step(session, inp)
+                contact = _contact_info(await self._get_contact(tx, msg), msg)
+            if tried is not None and tried[0] == contact:
+                _, inp, turn = tried
+            else:
+                inp, turn = await self._step(session, msg, contact, at, parsed)
             replies, events = list(turn.replies), list(turn.events)
             for _ in range(MAX_ACTIONS_PER_TURN):
                 if turn.action is None:
@@ -214,6 +242,41 @@ class Pipeline:
         metrics.turn_events(events)  # committed: a flow that ended did end
         return turn, replies, contact, work, erased
 
+    async def _known_contact(self, msg: Inbound) -> ContactInfo | None:
+        """The sender's contact, read without the write lock; None if this message must
+        write it (a new sender, or an address not seen lately through this adapter)."""
+        async with self._store.read(one_statement=True) as tx:
+            rec = await tx.contacts.by_urn(msg.address)  # one query
+        if rec is None or not seen_recently(rec, msg.address, msg.adapter, _rendering(msg)):
+            return None
+        return _contact_info(rec, msg)
+
+    async def _step(
+        self,
+        session: dict[str, Any] | None,
+        msg: Inbound,
+        contact: ContactInfo,
+        at: datetime,
+        parsed: dict[str, Any],
+    ) -> tuple[Input, Turn]:
+        """The engine's first step for this message; ``parsed`` keeps the NLU's answer so a
+        second step (after the contact changed) does not parse again."""
+        inp = Input(
+            now=at,
+            contact=contact,
+            text="menu" if msg.event in START_EVENTS else clean_text(msg.text),
+            button=msg.button,
+            location=msg.location,
+            media=msg.media,
+        )
+        if self._engine.wants_nlu(session, inp) and inp.text:
+            if "nlu" not in parsed:
+                parsing = time.perf_counter()
+                parsed["nlu"] = await self._nlu.parse(inp.text)
+                metrics.nlu_parsed(self._settings.nlu, time.perf_counter() - parsing)
+            inp = replace(inp, nlu=parsed["nlu"])
+        return inp, self._engine.step(session, inp)
+
     async def _log_inbound(self, tx: Tx, contact: ContactInfo, msg: Inbound, inp: Input) -> None:
         """Keep the message for the officer who reads the report it belongs to."""
         if contact.id is None:
@@ -226,10 +289,8 @@ class Pipeline:
         )  # fmt: skip
 
     async def _get_contact(self, tx: Tx, msg: Inbound) -> ContactRecord:
-        # The simulator shows any rendering; what it showed last is how the bot writes first.
-        rendering = msg.rendering if msg.adapter == "sim" else None
         return await tx.contacts.get_or_create(
-            msg.address, msg.adapter, self._settings.default_language, rendering=rendering
+            msg.address, msg.adapter, self._settings.default_language, rendering=_rendering(msg)
         )
 
     async def _contact(self, msg: Inbound) -> tuple[ContactInfo, bool]:
@@ -250,6 +311,12 @@ class Pipeline:
             elif msg.contact_phone:
                 log.warning("shared contact is not a phone number; not linked (%s)", msg.adapter)
         return _contact_info(rec, msg), linked
+
+
+def _rendering(msg: Inbound) -> str | None:
+    """The rendering the URN remembers: the simulator shows any, and what it showed last is
+    how the bot writes first; a real adapter has one."""
+    return msg.rendering if msg.adapter == "sim" else None
 
 
 def _contact_info(rec: ContactRecord, msg: Inbound) -> ContactInfo:

@@ -43,6 +43,12 @@ class Nlu(Protocol):
     async def parse(self, text: str) -> JSON: ...
 
 
+class StateUnavailable(Exception):
+    """The conversation state (sessions, locks, dedupe marks) cannot be reached now: Redis
+    is down or does not answer. Raised by every backend operation instead of the client's
+    own error, so the pipeline can answer with an apology and the webhook with a 503."""
+
+
 class SessionStore(Protocol):
     """Conversation state as JSON, keyed by conversation, with a time to live."""
 
@@ -90,12 +96,18 @@ class ChannelAdapter(Protocol):
     6. ``send(outbound)`` — one provider call; ``SendResult`` or ``SendError`` (one vocabulary,
        mapped in one place per adapter). With ``idempotent_sends`` a retried send can never
        reach the person twice (the provider deduplicates on ``meta["outbound_id"]``).
+
+    ``redelivers``: the provider keeps a delivery the webhook did not answer 2xx and sends it
+    again (Telegram). While the conversation state is down such a webhook answers 503 and the
+    message waits at the provider; other providers' messages are accepted and answered with
+    a short apology (see ``docs/decisions/0015-embedded-speed-and-redis-down.md``).
     """
 
     name: str  # registry key and /webhooks/<name>: "telegram", "zalo", "twilio_sms", ...
     rendering: str  # how its messages look: "telegram" | "zalo" | "sms"
     schemes: tuple[str, ...]  # URN schemes it reaches: ("telegram",), ("tel",), ...
     idempotent_sends: bool
+    redelivers: bool
 
     async def verify(self, request: WebhookRequest) -> None: ...
 

@@ -85,6 +85,12 @@ class Unauthorized(Exception):
         self.status = status
 
 
+class Unavailable(RuntimeError):
+    """The bot cannot take this delivery now (its conversation state is down, or it is
+    shutting down): the webhook answers 503 with ``Retry-After`` and nothing was written; a
+    provider that redelivers (``ChannelAdapter.redelivers``) sends it again later."""
+
+
 class BadPayload(Exception):
     """The body is not what this provider sends (invalid JSON, missing fields): answer 400."""
 
@@ -120,6 +126,7 @@ class AdapterDefaults:
     """What most adapters do for the optional parts of :class:`bot.ports.ChannelAdapter`."""
 
     idempotent_sends = False
+    redelivers = False
 
     async def record_activity(self, activity: Sequence[Activity]) -> None:
         """Nothing to remember of a contact writing."""

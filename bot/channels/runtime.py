@@ -10,8 +10,14 @@ pipeline at once; at most ``max_pending`` wait, beyond which the webhook itself 
 nothing fails silently. Delivery statuses are written before the webhook answers (a failure
 there is a 500, and the provider retries).
 
-:meth:`ChannelRuntime.aclose` stops taking webhooks (the sink raises, the route answers 500,
-providers retry later), waits for running tasks up to a grace period, and cancels the rest.
+:meth:`ChannelRuntime.aclose` stops taking webhooks (the sink raises ``Unavailable``, the
+route answers 503, providers retry later), waits for running tasks up to a grace period, and
+cancels the rest.
+
+While the conversation state (Redis) is down, a delivery with messages from a provider that
+redelivers (Telegram) is refused the same way before anything is written: it waits at the
+provider. Other providers' messages are accepted; the pipeline answers them with a short
+apology (``StateUnavailable``), recorded and sent like any reply.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from bot.channels.base import DeliveryStatus, ParseResult
+from bot.channels.base import DeliveryStatus, ParseResult, Unavailable
 from bot.domain.messages import Inbound
 from bot.outbound.contact import ContactSender
 from bot.outbound.routes import Route
@@ -35,6 +41,8 @@ log = logging.getLogger(__name__)
 
 class Handler(Protocol):
     async def handle(self, msg: Inbound) -> Outcome: ...
+
+    async def accepting(self) -> bool: ...
 
 
 class ChannelRuntime:
@@ -65,7 +73,11 @@ class ChannelRuntime:
     async def sink(self, adapter: ChannelAdapter, result: ParseResult) -> None:
         """Record statuses, then schedule every inbound message; returns without waiting."""
         if self._closed:
-            raise RuntimeError("shutting down; the provider will retry")
+            raise Unavailable("shutting down; the provider will retry")
+        if adapter.redelivers and result.inbounds and not await self._pipeline.accepting():
+            # Kept at the provider, which sends it again: better than accepting a message
+            # whose turn cannot run (its resident would get only an apology).
+            raise Unavailable("conversation state unreachable; the provider will retry")
         if result.activity:
             # Before any reply can be sent (e.g. Zalo's free reply window opens here).
             await adapter.record_activity(result.activity)

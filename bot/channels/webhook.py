@@ -8,6 +8,7 @@ proves nothing). A body nested deeper than ``max_json_depth`` gets 400 before an
 code runs (Zalo's signature check reads the body's ``timestamp``): ``json.loads`` recurses
 once per level, so 64 KiB of ``[`` was a RecursionError, a 500. Both checks look at the
 bytes only. ``create_app`` passes ``InputLimits``.
+503 with ``Retry-After`` when the sink cannot take them now (``Unavailable``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from bot.channels.base import BadPayload, ParseResult, Unauthorized, WebhookRequest
+from bot.channels.base import BadPayload, ParseResult, Unauthorized, Unavailable, WebhookRequest
 from bot.ports import ChannelAdapter
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ Sink = Callable[[ChannelAdapter, ParseResult], Awaitable[None]]
 _STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _OPEN = frozenset(b"[{")
+RETRY_AFTER = 30  # seconds, with a 503 (the bot cannot take the delivery now)
 
 
 async def webhook_request(request: Request) -> WebhookRequest:
@@ -77,7 +79,11 @@ def webhook_router(
         except BadPayload as exc:
             log.warning("%s webhook bad payload: %s", name, exc)
             return Response("bad payload", status_code=400)
-        await sink(adapter, _scrubbed(result))
+        try:
+            await sink(adapter, _scrubbed(result))
+        except Unavailable as exc:
+            log.warning("%s webhook refused for now: %s", name, exc)
+            return Response(status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
         return Response(result.response_body, media_type=result.response_type)
 
     return router

@@ -2,22 +2,45 @@
 
 Each takes a ``redis.asyncio.Redis`` client it does not own (the caller closes it). Keys are used
 as given; build them with :mod:`bot.sessions.keys`. The client may or may not decode responses.
+When Redis cannot be reached, every operation raises :class:`bot.ports.StateUnavailable`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.domain.json import JSON
+from bot.ports import StateUnavailable
 from bot.sessions.codec import check_ttl, decode, encode
 
 log = logging.getLogger(__name__)
+DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Redis's connection errors as :class:`StateUnavailable` (the pipeline's one word)."""
+    try:
+        yield
+    except DOWN as exc:
+        raise StateUnavailable(type(exc).__name__) from exc
+
+
+async def ping(redis: Redis) -> bool:
+    """True if Redis answers now (the webhook asks before it accepts a delivery)."""
+    try:
+        answer: Any = redis.ping()  # typed as "bool or awaitable" by redis-py
+        return bool(await answer)
+    except DOWN:
+        return False
 
 
 class RedisSessionStore:
@@ -27,15 +50,19 @@ class RedisSessionStore:
         self._redis = redis
 
     async def load(self, key: str) -> JSON | None:
-        raw: Any = await self._redis.get(key)
+        with _reachable():
+            raw: Any = await self._redis.get(key)
         return None if raw is None else decode(raw)
 
     async def save(self, key: str, data: JSON, ttl_seconds: int) -> None:
         """Write ``data`` (TypeError if not strict JSON) and restart its TTL."""
-        await self._redis.set(key, encode(data), ex=check_ttl(ttl_seconds))
+        value = encode(data)
+        with _reachable():
+            await self._redis.set(key, value, ex=check_ttl(ttl_seconds))
 
     async def delete(self, key: str) -> None:
-        await self._redis.delete(key)
+        with _reachable():
+            await self._redis.delete(key)
 
 
 class RedisLocker:
@@ -69,7 +96,9 @@ class RedisLocker:
             # One Lock object per block, used by one task: no thread-local token needed.
             thread_local=False,
         )
-        if not await lock.acquire():
+        with _reachable():
+            acquired = await lock.acquire()
+        if not acquired:
             raise TimeoutError(f"lock {key!r} not acquired within {timeout_seconds}s")
         try:
             yield
@@ -78,6 +107,8 @@ class RedisLocker:
                 await lock.release()
             except LockError:
                 log.warning("lock %r expired before release (lease %ss)", key, self._lease)
+            except DOWN:  # the lease frees it; the block's own outcome matters more
+                log.warning("lock %r not released: Redis unreachable (lease %ss)", key, self._lease)
 
 
 class RedisDeduper:
@@ -87,4 +118,5 @@ class RedisDeduper:
         self._redis = redis
 
     async def first_time(self, key: str, ttl_seconds: int) -> bool:
-        return bool(await self._redis.set(key, 1, nx=True, ex=check_ttl(ttl_seconds)))
+        with _reachable():
+            return bool(await self._redis.set(key, 1, nx=True, ex=check_ttl(ttl_seconds)))

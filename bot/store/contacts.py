@@ -33,6 +33,25 @@ def _check_urn(urn: str) -> None:
         raise ValueError(f"not a URN (scheme:path): {urn!r}")
 
 
+def seen_recently(
+    contact: ContactRecord,
+    urn: str,
+    adapter: str,
+    rendering: str | None,
+    now: datetime | None = None,
+) -> bool:
+    """True if :meth:`ContactRepo.get_or_create` would write nothing for this message: the
+    URN last came through ``adapter`` (and ``rendering``) within :data:`SEEN_RESOLUTION`."""
+    known = contact.address(urn)
+    return (
+        known is not None
+        and known.adapter == adapter
+        and (rendering is None or known.rendering == rendering)
+        and known.last_seen_at is not None
+        and (now or utcnow()) - known.last_seen_at < SEEN_RESOLUTION
+    )
+
+
 _RECORD_COLUMNS = (
     Contact.id, Contact.language, Contact.role, Contact.village_id, Contact.notice_seen_at,
     Contact.stopped, Contact.name, Contact.role_commune, Contact.role_village,
@@ -160,15 +179,7 @@ class ContactRepo:
         rendering: str | None,
         now: datetime,
     ) -> None:
-        known = contact.address(urn)
-        fresh = (
-            known is not None
-            and known.adapter == adapter
-            and (rendering is None or known.rendering == rendering)
-            and known.last_seen_at is not None
-            and now - known.last_seen_at < SEEN_RESOLUTION
-        )
-        if fresh:
+        if seen_recently(contact, urn, adapter, rendering, now):
             return
         values: dict[str, object] = {"adapter": adapter, "last_seen_at": now}
         if rendering is not None:

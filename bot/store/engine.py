@@ -14,7 +14,9 @@ from bot.store.types import dumps
 # Seconds a SQLite writer waits for another writer's lock before "database is locked".
 SQLITE_BUSY_TIMEOUT = 30
 # Execution option of connections that only read (``Store.read``): no write lock on SQLite.
+# Its value ONE_STATEMENT: no BEGIN at all, each statement reads on its own (autocommit).
 READ_ONLY = "banbot_read_only"
+ONE_STATEMENT = "one_statement"
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -44,12 +46,14 @@ def make_engine(
     emits ``BEGIN IMMEDIATE`` itself instead of the sqlite3 driver's legacy lazy BEGIN. That
     makes SAVEPOINTs and SELECTs part of the transaction, and takes the write lock up front so
     two concurrent writers queue on the busy timeout instead of failing with a stale snapshot.
-    File databases keep SQLAlchemy's default small queue pool; ``:memory:`` uses one shared
-    connection (also the default), so use a file for anything concurrent.
+    ``:memory:`` uses one shared connection (SQLAlchemy's default), so use a file for anything
+    concurrent.
 
-    PostgreSQL keeps ``pool_size`` connections and opens up to a quarter more when busy: a
-    connection opened above the pool is closed when returned, and a server process forked
-    per message (a notice's pumps keep dozens of sends in flight) costs more than the send.
+    PostgreSQL and SQLite files keep ``pool_size`` connections and open up to a quarter more
+    when busy: a connection opened above the pool is closed when returned, and a server
+    process forked per message (a notice's pumps keep dozens of sends in flight), or on SQLite
+    a thread and a file opened per message (SQLAlchemy's default 5 under 32 senders), costs
+    more than the message.
 
     ``foreign_keys=False`` is for migrations only: SQLite rebuilds a table to alter it, and
     dropping the old copy of a parent table would cascade deletes into its children (SQLite
@@ -59,7 +63,9 @@ def make_engine(
     if is_sqlite(url):
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT}
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size // 4)
+        kwargs["pool_pre_ping"] = True
+    if not is_sqlite(url) or sqlite_path(url) is not None:
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size // 4)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         _make_sqlite_transactional(engine, foreign_keys)
@@ -80,4 +86,6 @@ def _make_sqlite_transactional(engine: AsyncEngine, foreign_keys: bool) -> None:
         # A reader (execution option READ_ONLY) must not queue behind a writer: in WAL mode a
         # deferred transaction reads its snapshot while another connection writes.
         read_only = conn.get_execution_options().get(READ_ONLY)
+        if read_only == ONE_STATEMENT:
+            return  # one query reads a consistent snapshot by itself; saves BEGIN's round trip
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -20,6 +20,7 @@ never lost, and never runs for a transaction that rolled back.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -29,7 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.store.audit import AuditRepo
 from bot.store.contacts import ContactRepo
 from bot.store.eligibility import EligibilityRepo
-from bot.store.engine import POOL_SIZE, READ_ONLY, make_engine
+from bot.store.engine import (
+    ONE_STATEMENT,
+    POOL_SIZE,
+    READ_ONLY,
+    SQLITE_BUSY_TIMEOUT,
+    is_sqlite,
+    make_engine,
+)
 from bot.store.jobs import JobRepo
 from bot.store.messages import MessageRepo
 from bot.store.notices import NoticeRepo
@@ -97,6 +105,13 @@ class Store:
 
     ``codes`` draws the random part of report references; tests pass a scripted one to force
     collisions.
+
+    On SQLite the writers of this process take turns on an asyncio lock before ``BEGIN
+    IMMEDIATE``: SQLite itself would let them poll its busy handler, which sleeps 1, 2, 5 …
+    up to 100 ms between tries, so under load a writer slept long after the lock was free
+    (p99 over a second; ``docs/benchmarks.md``). The busy timeout still covers other processes
+    (the CLI). Never open :meth:`transaction` inside another one in the same task: the inner
+    would wait for the outer (``TimeoutError`` after the busy timeout); :meth:`read` is fine.
     """
 
     def __init__(
@@ -106,6 +121,7 @@ class Store:
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         self._codes = codes
         self._on_commit: OnCommit | None = None
+        self._writers = asyncio.Lock() if is_sqlite(url) else None
 
     def on_commit(self, hook: OnCommit | None) -> None:
         """Hand every committed transaction's work to ``hook`` (the job queue)."""
@@ -120,23 +136,40 @@ class Store:
     async def transaction(self) -> AsyncIterator[Tx]:
         """One database transaction: committed when the block ends normally, rolled back
         (nothing written, no reference code kept) when it raises."""
-        async with self._sessions() as session:
-            async with session.begin():
-                tx = Tx(session, self._codes)
-                yield tx
-            if tx.work and self._on_commit is not None:
-                try:
-                    await self._on_commit(tuple(tx.work))
-                except Exception:  # committed: the sweeper queues it if this fails
-                    log.exception("queueing %d item(s) of committed work failed", len(tx.work))
+        async with self._writer(), self._sessions() as session, session.begin():
+            tx = Tx(session, self._codes)
+            yield tx
+        if tx.work and self._on_commit is not None:
+            try:
+                await self._on_commit(tuple(tx.work))
+            except Exception:  # committed: the sweeper queues it if this fails
+                log.exception("queueing %d item(s) of committed work failed", len(tx.work))
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Tx]:
+    async def _writer(self) -> AsyncIterator[None]:
+        """This process's turn to write (SQLite); nothing to wait for on PostgreSQL."""
+        if self._writers is None:
+            yield
+            return
+        async with asyncio.timeout(SQLITE_BUSY_TIMEOUT):
+            await self._writers.acquire()
+        try:
+            yield
+        finally:
+            self._writers.release()
+
+    @asynccontextmanager
+    async def read(self, *, one_statement: bool = False) -> AsyncIterator[Tx]:
         """A transaction that only reads: on SQLite it takes no write lock, so it neither
         waits for a writer nor blocks one (safe to open while another transaction of this
-        process is writing). Writing through it is a bug (SQLite may then refuse)."""
+        process is writing). Writing through it is a bug (SQLite may then refuse).
+
+        ``one_statement``: the block runs a single query (which sees one snapshot by
+        itself), so SQLite skips ``BEGIN``: each message's contact read is three thread
+        hand-offs shorter (``docs/benchmarks.md``). Two queries would see two snapshots."""
+        mode = ONE_STATEMENT if one_statement else True
         async with self._sessions() as session:
-            await session.connection(execution_options={READ_ONLY: True})  # begins: BEGIN
+            await session.connection(execution_options={READ_ONLY: mode})  # begins: BEGIN
             try:
                 yield Tx(session, self._codes)
             finally:

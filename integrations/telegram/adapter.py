@@ -72,6 +72,7 @@ class TelegramAdapter(AdapterDefaults):
     name = "telegram"
     rendering = "telegram"
     schemes: tuple[str, ...] = ("telegram",)
+    redelivers = True  # Telegram keeps an update and retries until the webhook answers 2xx
 
     def __init__(self, settings: Settings, deps: AdapterDeps) -> None:
         cfg = settings.telegram

@@ -61,3 +61,17 @@ async def test_postgresql_keeps_its_pool_busy_or_not() -> None:
         assert (pool.size(), pool._max_overflow) == (12, 3)  # type: ignore[attr-defined]
     finally:
         await engine.dispose()
+
+
+async def test_a_sqlite_file_keeps_its_pool_too(tmp_path: Path) -> None:
+    """32 senders at once on SQLAlchemy's default (5 + 10 closed on return) opened a file
+    and a thread per message; a memory database keeps its one shared connection."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}", pool_size=12)
+    memory = make_engine("sqlite+aiosqlite:///:memory:", pool_size=12)
+    try:
+        pool = engine.pool
+        assert (pool.size(), pool._max_overflow) == (12, 3)  # type: ignore[attr-defined]
+        assert not hasattr(memory.pool, "_max_overflow")
+    finally:
+        await engine.dispose()
+        await memory.dispose()

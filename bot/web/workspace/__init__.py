@@ -6,13 +6,14 @@ security headers of every response they give.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.workspace import api, codes, insights, notice_api, notice_pages, pages
 from bot.web.workspace.deps import LoginRequired
@@ -42,27 +43,57 @@ def mount(api_app: FastAPI, *, tile_host: str = "") -> None:
     api_app.add_exception_handler(NoNotice, notice_pages.refused)
     api_app.add_exception_handler(NotSender, notice_pages.refused)
     csp = CSP.format(tiles=tile_host).replace("  ", " ")
-    # Slow links: pages, the stylesheet and htmx (52 KB -> 16 KB) go compressed when asked.
-    api_app.add_middleware(GZipMiddleware, minimum_size=1024)
+    api_app.add_middleware(_WorkspaceResponses, csp=csp)
 
-    @api_app.middleware("http")
-    async def _headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        path = request.url.path
+
+class _WorkspaceResponses:
+    """Security and cache headers on the workspace's responses, and gzip for what a slow
+    link fetches (pages, the web chat, the stylesheet, htmx: 52 KB -> 16 KB) when asked.
+
+    Plain ASGI, and only for the workspace's paths: the simulator and the webhooks (every
+    resident's message) go straight through, untouched (a Starlette ``BaseHTTPMiddleware``
+    cost them a task and two streams per request; ``docs/benchmarks.md``).
+    """
+
+    def __init__(self, app: ASGIApp, csp: str) -> None:
+        self._app = app
+        self._gzip = GZipMiddleware(self._with_headers, minimum_size=1024)
+        self._csp = csp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path == "/" or path.startswith(("/ws", "/api/v1", "/static/")):
+            await self._gzip(scope, receive, send)
+        else:
+            await self._app(scope, receive, send)
+
+    async def _with_headers(self, scope: Scope, receive: Receive, send: Send) -> None:
+        extra = self._extra(scope["path"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and extra:
+                headers = MutableHeaders(scope=message)
+                for name, value in extra.items():
+                    headers[name] = value
+            await send(message)
+
+        await self._app(scope, receive, send_with_headers)
+
+    def _extra(self, path: str) -> dict[str, str]:
         if path.startswith(VENDOR):  # versioned file names: never changes under one name
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        elif path.startswith("/ws/static/"):
-            response.headers["Cache-Control"] = "public, max-age=3600"
-        elif path.startswith(("/ws", "/api/v1")):
-            response.headers["Cache-Control"] = "no-store"  # personal data: never cached
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            response.headers["Referrer-Policy"] = "same-origin"
-            if path.startswith("/ws"):
-                response.headers["Content-Security-Policy"] = csp
-                response.headers["X-Frame-Options"] = "DENY"
-        return response
+            return {"Cache-Control": "public, max-age=31536000, immutable"}
+        if path.startswith("/ws/static/"):
+            return {"Cache-Control": "public, max-age=3600"}
+        if not path.startswith(("/ws", "/api/v1")):
+            return {}
+        extra = {
+            "Cache-Control": "no-store",  # personal data: never cached
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+        }
+        if path.startswith("/ws"):
+            extra.update({"Content-Security-Policy": self._csp, "X-Frame-Options": "DENY"})
+        return extra
 
 
 async def _login_required(request: Request, exc: LoginRequired) -> Response:
