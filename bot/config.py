@@ -342,6 +342,10 @@ class Settings(BaseSettings):
     default_language: Literal["vi", "en"] = Field("vi", description="Language for new contacts.")
     timezone: str = Field("Asia/Ho_Chi_Minh", description="Local time zone for dates shown.")
     data_dir: Path = Field(ROOT / "data", description="Folder with policy/ and places/ data.")
+    spool_dir: Path = Field(
+        ROOT / "var" / "spool",
+        description="Inbound messages kept on disk while the database is down (0700).",
+    )
     dialogs_dir: Path = Field(ROOT / "dialogs", description="Folder with flow YAML and locales/.")
     nlu_data_dir: Path = Field(ROOT / "nlu_data", description="The Rasa project the NLU trains on.")
     sms_max_segments: int = Field(

@@ -21,6 +21,7 @@ from typing import Literal
 
 from bot.config import InputLimits
 from bot.domain.messages import Inbound
+from bot.outage import is_outage
 from bot.outbound.limiter import Rate
 from bot.ports import RateLimiter
 
@@ -53,8 +54,13 @@ class FloodGate:
         if msg.event in _PASSING_EVENTS:
             return "pass"
         tag = sender_tag(msg.address)
-        if await self._limiter.try_acquire(f"inbound:{tag}", self._rate) == 0.0:
-            return "pass"
-        told = await self._limiter.try_acquire(f"inbound-told:{tag}", self._tell) == 0.0
+        try:
+            if await self._limiter.try_acquire(f"inbound:{tag}", self._rate) == 0.0:
+                return "pass"
+            told = await self._limiter.try_acquire(f"inbound-told:{tag}", self._tell) == 0.0
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            return "pass"  # the limiter's Redis is down: fail open (the turn answers for itself)
         log.warning("flood: message from %s dropped (%s, told=%s)", tag[:8], msg.adapter, told)
         return "tell" if told else "drop"

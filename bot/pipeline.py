@@ -43,7 +43,8 @@ from bot.engine.engine import Engine
 from bot.engine.types import ContactInfo, Input, Turn
 from bot.flood import FloodGate, TooManyReports
 from bot.i18n import system_text
-from bot.ports import Nlu, StateUnavailable
+from bot.outage import is_outage
+from bot.ports import Nlu, StateUnavailable, StoreUnavailable
 from bot.sessions.factory import ConversationState
 from bot.sessions.keys import conversation_id, dedupe_key, lock_key, scheme_of, session_key
 from bot.store.contacts import seen_recently
@@ -119,7 +120,15 @@ class Pipeline:
                 # Over the sender's rate: not handled; one "please wait" per minute at most.
                 say = verdict == "tell"
                 return Outcome([Reply(system_text("flood", language))] if say else [])
-            return await self._locked(key, msg, now, started)
+            try:
+                return await self._locked(key, msg, now, started)
+            except Exception as exc:
+                if isinstance(exc, StateUnavailable | TimeoutError) or not is_outage(exc):
+                    raise
+                # The database is down: nothing of this turn was kept. The mark is taken back
+                # so the message is answered when it comes again (from the inbound spool).
+                await self._state.deduper.forget(dkey)
+                raise StoreUnavailable("database unreachable") from exc
         except TimeoutError:
             # Another message of this conversation holds the lock far too long; say so
             # rather than queue without bound. The resident's next message is processed.
@@ -155,11 +164,15 @@ class Pipeline:
                     return Outcome(replies, contact_id=contact.id, language=contact.language)
             try:
                 turn, replies, contact, work, erased = await self._run(session, msg, contact, now)
+            except StateUnavailable:
+                raise
             except TooManyReports:
                 # Rolled back: nothing filed, the old session (every earlier answer) kept.
                 language = contact.language if contact else self._settings.default_language
                 return Outcome([Reply(system_text("report_cap", language))], language=language)
-            except Exception:
+            except Exception as exc:
+                if is_outage(exc):
+                    raise  # the database is down: kept for later (see _handle), no apology
                 # The old session stays as it was, so every earlier answer is kept.
                 log.exception("turn failed; session kept")
                 language = contact.language if contact else self._settings.default_language

@@ -43,6 +43,13 @@ class Nlu(Protocol):
     async def parse(self, text: str) -> JSON: ...
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be reached now. Raised by the pipeline for a message whose turn
+    could not run because of it (its delivery mark is taken back first), so the webhook side
+    keeps the message on disk and answers it once the database is back
+    (:mod:`bot.channels.spool`)."""
+
+
 class StateUnavailable(Exception):
     """The conversation state (sessions, locks, dedupe marks) cannot be reached now: Redis
     is down or does not answer. Raised by every backend operation instead of the client's
@@ -72,6 +79,10 @@ class Deduper(Protocol):
 
     async def first_time(self, key: str, ttl_seconds: int) -> bool:
         """Atomically mark ``key`` seen; True only for the first caller within the TTL."""
+        ...
+
+    async def forget(self, key: str) -> None:
+        """Take the mark back: the delivery was not handled after all (it will come again)."""
         ...
 
 

@@ -88,6 +88,8 @@ def make_settings(tmp: Path, **overrides: object) -> Settings:
         # test asks for it (tests/web/test_flood.py).
         "limits": UNPACED,
     }
+    if tmp.is_dir():  # messages kept while the database is down: this bot's own folder
+        values["spool_dir"] = tmp / "spool"
     if "database_url" not in overrides and tmp.is_dir():  # not Path("/nonexistent")
         if TEST_DATABASE == "postgres":
             values["database_url"] = _postgres_database(tmp)

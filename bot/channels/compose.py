@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 
 from bot.channels.runtime import ChannelRuntime, Handler
 from bot.channels.sim import SimAdapter
+from bot.channels.spool import Spool
 from bot.config import Settings
 from bot.jobs import heartbeat as beats
 from bot.jobs.heartbeat import Heartbeat
@@ -69,10 +70,16 @@ class Channels:
         """The adapters providers post to (``/webhooks/<name>``)."""
         return {n: a for n, a in self.adapters.items() if n != "sim"}
 
-    def start(self, *, sweep: bool) -> None:
+    def start(self, *, sweep: bool, inbound: bool = False) -> None:
         """Start the sweeper and the heartbeat in this process (the app with the local queue;
-        the worker)."""
-        if sweep and not self._tasks:
+        the worker); with ``inbound`` (a process that takes webhooks) the replay of messages
+        kept on disk while the database was down."""
+        if self._tasks:
+            return
+        if inbound:
+            replay = self.runtime.replay_kept(self._stop)
+            self._tasks.append(asyncio.create_task(replay, name="inbound-spool"))
+        if sweep:
             self._tasks.append(asyncio.create_task(self.sweeper.run(self._stop), name="sweeper"))
             beat = beats.run(self.heartbeat, self.queue, self._stop)
             self._tasks.append(asyncio.create_task(beat, name="heartbeat"))
@@ -156,7 +163,10 @@ def build_channels(
         store, queue, pumps=pumps, stale=stale,
         periodic=[partial(schedule_purge, settings=settings)],
     )  # fmt: skip
-    runtime = ChannelRuntime(pipeline, contacts_out, store, max_concurrency=max_concurrency)
+    runtime = ChannelRuntime(
+        pipeline, contacts_out, store, max_concurrency=max_concurrency,
+        spool=Spool(settings.spool_dir), adapters=adapters,
+    )  # fmt: skip
     real = sorted(n for n in adapters if n != "sim")
     if real:
         log.info("channels enabled: %s", ", ".join(real))

@@ -23,17 +23,19 @@ apology (``StateUnavailable``), recorded and sent like any reply.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
 from bot.channels.base import DeliveryStatus, ParseResult, Unavailable
+from bot.channels.spool import Spool
 from bot.domain.messages import Inbound
 from bot.outbound.contact import ContactSender
 from bot.outbound.routes import Route
 from bot.pipeline import Outcome
-from bot.ports import ChannelAdapter
+from bot.ports import ChannelAdapter, StoreUnavailable
 from bot.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ class ChannelRuntime:
         *,
         max_concurrency: int = 32,
         max_pending: int = 1000,
+        spool: Spool | None = None,
+        adapters: Mapping[str, ChannelAdapter] | None = None,
     ) -> None:
         self._pipeline = pipeline
         self._out = contacts_out
@@ -64,6 +68,8 @@ class ChannelRuntime:
         self._pending = asyncio.Semaphore(max_pending)
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._spool = spool
+        self._adapters = dict(adapters or {})
 
     @property
     def busy(self) -> int:
@@ -112,6 +118,45 @@ class ChannelRuntime:
         if msg.rendering is None:
             # The engine picks texts by how replies look (".sms" variants), not by provider.
             msg = replace(msg, rendering=adapter.rendering)
+        try:
+            await self._answer(adapter, msg)
+        except StoreUnavailable:
+            if self._spool is None:
+                raise
+            await self._spool.put(msg)
+            log.warning("database unreachable: a %s message kept on disk for later", adapter.name)
+
+    async def replay_kept(self, stop: asyncio.Event, every: float = 5.0) -> None:
+        """Until ``stop``: every ``every`` seconds, answer the messages kept on disk while the
+        database was down (:meth:`replay_now`), oldest first."""
+        while not stop.is_set():
+            if self._spool is not None and self._spool.waiting():
+                try:
+                    await self.replay_now()
+                except Exception:  # the loop must outlive one bad round
+                    log.exception("replaying kept inbound messages failed")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(every):  # not wait_for: it may eat a cancel (3.11)
+                    await stop.wait()
+
+    async def replay_now(self) -> int:
+        """Answer the kept messages now; how many went through (it stops at the first that
+        still finds the database down)."""
+        if self._spool is None:
+            return 0
+
+        async def answer(msg: Inbound) -> None:
+            adapter = self._adapters.get(msg.adapter)
+            if adapter is None:
+                log.error("a kept %s message: that adapter is not enabled now", msg.adapter)
+                return
+            await self._answer(adapter, msg)
+
+        return await self._spool.replay(answer)
+
+    async def _answer(self, adapter: ChannelAdapter, msg: Inbound) -> None:
+        """The turn and its replies recorded; raises StoreUnavailable when the database is
+        down (nothing of the turn kept)."""
         async with self._running:
             outcome = await self._pipeline.handle(msg)
         if outcome.duplicate or not outcome.replies:

@@ -28,41 +28,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import redis.exceptions
-import sqlalchemy.exc
-
 from bot.domain.messages import Inbound, Location
+from bot.outage import is_outage
 
 log = logging.getLogger(__name__)
 
 _TAKEN = ".replaying"
-
-
-def is_outage(exc: BaseException) -> bool:
-    """True if ``exc`` (or what caused it) says the database or Redis cannot be reached, as
-    opposed to a bug or bad input: only those messages are worth keeping to try again."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(
-            current,
-            ConnectionError
-            | OSError
-            | TimeoutError
-            | sqlalchemy.exc.OperationalError
-            | sqlalchemy.exc.InterfaceError
-            | sqlalchemy.exc.DisconnectionError
-            | sqlalchemy.exc.TimeoutError
-            | redis.exceptions.ConnectionError
-            | redis.exceptions.TimeoutError
-            | redis.exceptions.BusyLoadingError,
-        ):
-            return True
-        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
-            return True
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def encode(msg: Inbound) -> str:
@@ -94,6 +65,10 @@ class Spool:
         """Keep ``msg`` on disk (written and flushed when this returns)."""
         async with self._lock:
             await asyncio.to_thread(self._append, [encode(msg)])
+
+    def waiting(self) -> bool:
+        """Cheap: is any message kept (this process's or another's)?"""
+        return self.folder.is_dir() and any(self.folder.glob("inbound-*.jsonl*"))
 
     def pending(self) -> int:
         """Messages waiting in the folder (all processes' files)."""

@@ -139,6 +139,9 @@ class MemoryDeduper:
         self._seen.put(key, "1", ttl_seconds)
         return True
 
+    async def forget(self, key: str) -> None:
+        self._seen.pop(key)
+
     def __len__(self) -> int:
         """Marks held, expired ones not yet swept included (for tests and metrics)."""
         return len(self._seen)

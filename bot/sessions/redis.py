@@ -120,3 +120,7 @@ class RedisDeduper:
     async def first_time(self, key: str, ttl_seconds: int) -> bool:
         with _reachable():
             return bool(await self._redis.set(key, 1, nx=True, ex=check_ttl(ttl_seconds)))
+
+    async def forget(self, key: str) -> None:
+        with _reachable():
+            await self._redis.delete(key)

@@ -50,7 +50,7 @@ def create_app(
         api.state.bot = bot
         if bot.channels is not None:
             # With the in-process queue this process also finds and resumes unsent work.
-            bot.channels.start(sweep=bot.settings.queue == "local")
+            bot.channels.start(sweep=bot.settings.queue == "local", inbound=True)
         stop = asyncio.Event()
         poller = _start_polling(bot, stop) if telegram_polling else None
         try:

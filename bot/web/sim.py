@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from bot.app import App
 from bot.domain.messages import Inbound, Location
 from bot.flood import sender_tag
+from bot.outage import is_outage
 from bot.outbound.limiter import Rate
 from bot.render.render import render
 from bot.web.params import RowId
@@ -43,7 +44,12 @@ async def within_ip_rate(request: Request) -> None:
     per_minute = bot.settings.limits.ip_per_minute
     rate = Rate(per_second=per_minute / 60, burst=max(1.0, per_minute / 6))
     ip = request.client.host if request.client else "-"
-    wait = await bot.channels.limiter.try_acquire(f"sim-ip:{sender_tag(ip)}", rate)
+    try:
+        wait = await bot.channels.limiter.try_acquire(f"sim-ip:{sender_tag(ip)}", rate)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        return  # the limiter's Redis is down: fail open (the pipeline answers with an apology)
     if wait > 0:
         raise HTTPException(429, "too many messages", headers={"Retry-After": str(ceil(wait))})
 

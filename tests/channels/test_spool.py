@@ -12,8 +12,9 @@ import pytest
 import redis.exceptions
 import sqlalchemy.exc
 
-from bot.channels.spool import Spool, decode, encode, is_outage
+from bot.channels.spool import Spool, decode, encode
 from bot.domain.messages import Inbound, Location
+from bot.outage import is_outage
 
 
 def msg(n: int, **extra: object) -> Inbound:
