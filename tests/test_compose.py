@@ -122,7 +122,9 @@ def test_long_running_services_have_health_checks_restart_policies_and_volumes()
         for v in s.get("volumes", [])
         if not v.startswith(".")
     }
-    assert used == declared == {"redis-data", "pg-data", "rasa-models"}
+    assert used == declared == {"redis-data", "pg-data", "rasa-models", "inbound-spool"}
+    assert "inbound-spool:/spool" in SERVICES["app"]["volumes"]
+    assert SERVICES["app"]["environment"]["BANBOT_SPOOL_DIR"] == "/spool"
     # what depends on a one-shot waits for it to finish well, the rest for health
     for name, service in SERVICES.items():
         for needed, condition in (service.get("depends_on") or {}).items():
