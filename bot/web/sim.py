@@ -20,10 +20,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.app import App
-from bot.domain.messages import Inbound, Location
+from bot.domain.messages import Inbound, Location, Reply
 from bot.flood import sender_tag
+from bot.i18n import system_text
 from bot.outage import is_outage
 from bot.outbound.limiter import Rate
+from bot.pipeline import Outcome
+from bot.ports import StoreUnavailable
 from bot.render.render import render
 from bot.web.params import RowId
 
@@ -111,7 +114,11 @@ async def post_message(body: SimMessage, request: Request) -> SimResponse:
         media=tuple(body.media),
         rendering=body.channel,
     )
-    outcome = await bot.pipeline.handle(inbound)
+    try:
+        outcome = await bot.pipeline.handle(inbound)
+    except StoreUnavailable:  # the database is down: nothing of it ran; write again later
+        language = bot.settings.default_language
+        outcome = Outcome([Reply(system_text("unavailable", language))], language=language)
     rendered = render(
         outcome.replies,
         body.channel,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
@@ -17,11 +18,13 @@ from bot.app import App, build_app
 from bot.channels.base import ParseResult
 from bot.domain.messages import Inbound
 from bot.store.models import OutboundMessage
+from bot.web.app import create_app
 from tests.conftest import make_settings
 from tests.support.databases import create_database, drop_database
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.usefixtures("postgres_url")
+BASE = "https://bot.test"
 
 
 @pytest.fixture
@@ -83,6 +86,12 @@ async def test_a_message_during_the_outage_is_kept_then_answered_once(
     await say(bot, 2, "Có")  # the resident answers: someone is in danger now
     assert spool.pending() == 1  # kept on disk, not lost and not half-done
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    # the simulator (no webhook, nothing to keep): a short apology, not a 500
+    api = create_app(app_obj=bot)
+    api.state.bot = bot  # no lifespan: its replay loop would race the replays below
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url=BASE) as web:
+        r = await web.post("/sim/messages", json={"user": "lan", "text": "xin chao"})
+    assert r.status_code == 200 and "gián đoạn" in r.json()["replies"][0]["text"]
     assert await runtime.replay_now() == 0  # still down: kept
     assert spool.pending() == 1
     await proxy.restore()
