@@ -71,9 +71,10 @@ class Resident:
         assert r.status_code == 200, r.text
         self.handled_by.append(port)
         deadline = time.monotonic() + 60  # generous: CI machines are shared
-        # the answer is whole when no new part came for a moment (it may be 2-3 messages)
+        # the answer is whole when no new part came for a while (it may be 2-3 messages, and
+        # Telegram's limit of about one message a second per chat spaces them out)
         seen, quiet = before, 0
-        while quiet < 10:
+        while quiet < 30:
             assert time.monotonic() < deadline, f"no reply to {content} via :{port}"
             await asyncio.sleep(0.05)
             now = len(self.replies())

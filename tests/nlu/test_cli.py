@@ -48,7 +48,7 @@ def test_parse_uses_the_bots_gazetteer_and_writes_json_lines(
     ]
     result = CliRunner().invoke(cli.parse_command, [], input="\n".join(lines_in) + "\n")
     assert result.exit_code == 0, result.output
-    parsed = [json.loads(line) for line in result.output.splitlines()]
+    parsed = [json.loads(line) for line in result.stdout.splitlines()]
     assert [p["text"] for p in parsed] == lines_in
     assert "bản Nậm Sì Lường" in result.output  # ensure_ascii=False
     places = [[e["value"] for e in p["entities"] if e["entity"] == "place"] for p in parsed]
@@ -71,7 +71,7 @@ def evaluation() -> dict:  # type: ignore[type-arg]
         args = ["--backend", "builtin", "--folds", "3", "--json"]
         result = runner.invoke(cli.evaluate_command, args)
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def test_evaluate_reports_both_sets_both_spellings_and_cross_validation(
