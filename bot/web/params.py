@@ -1,7 +1,7 @@
 """Whole numbers a request may carry (ids, offsets, positions), bounded to what a database
-column holds: 2**63 and beyond was an OverflowError in the driver, a 500 (schemathesis found
-it at ``/sim/outbox/{user}?after=9223372036854775808``). Out of range is a 422 like any other
-bad field."""
+column holds — an ``INTEGER`` id column, 32 bits on PostgreSQL: 2**63 was an OverflowError in
+the SQLite driver and 2**31 an asyncpg range error, both a 500 (schemathesis found them at
+``/sim/outbox/{user}?after=...``). Out of range is a 422 like any other bad field."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 
 from annotated_types import Interval
 
-SQL_INT_MAX = 2**63 - 1
+SQL_INT_MAX = 2**31 - 1  # PostgreSQL INTEGER, the id columns' type
 
 RowId = Annotated[int, Interval(ge=0, le=SQL_INT_MAX)]
 """A row id or a position after one (0: before the first)."""

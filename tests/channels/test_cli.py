@@ -71,7 +71,7 @@ def test_info_prints_json(
 ) -> None:
     result = run(monkeypatch, tmp_path, ["info", "telegram"], **ENABLED)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["pending_update_count"] == 0
+    assert json.loads(result.stdout)["pending_update_count"] == 0  # logs go to stderr
 
 
 @pytest.mark.parametrize(
