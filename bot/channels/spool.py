@@ -12,8 +12,9 @@ down).
 - :meth:`Spool.replay` takes a file by renaming it (``os.rename`` is atomic, so of several
   app processes sharing the folder only one takes each file), hands every message to the
   handler in order, and deletes the file. A message whose handler fails again is written back
-  to the spool, with every message after it, and the replay stops there (the outage is not
-  over). A message answered twice is dropped by the pipeline's dedupe.
+  to the spool, with every message after it, ahead of what was kept meanwhile, and the replay
+  stops there (the outage is not over). A message answered twice is dropped by the
+  pipeline's dedupe.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
@@ -104,9 +106,7 @@ class Spool:
                     if not is_outage(exc):
                         log.error("a kept message failed again and is dropped", exc_info=exc)
                         continue
-                    async with self._lock:
-                        await asyncio.to_thread(self._append, lines[n:])
-                    taken.unlink()
+                    await asyncio.to_thread(self._keep_first, taken, lines[n:])
                     log.warning("replay stopped: still unavailable; %d kept", len(lines) - n)
                     return done
                 done += 1
@@ -123,6 +123,20 @@ class Spool:
             if pid.isdigit() and not _alive(int(pid)):
                 original = path.name.removesuffix(_TAKEN).rsplit(".", 1)[0]
                 path.rename(path.with_name(f"{original}.{pid}.recovered.jsonl"))
+
+    def _keep_first(self, taken: Path, lines: list[str]) -> None:
+        """The unanswered rest of a taken file back in the spool, ahead of what was kept
+        since (a file of its own with the taken file's time: replays go oldest first)."""
+        when = taken.stat()
+        rest = self.folder / f"inbound-{os.getpid()}-rest-{time.time_ns()}.jsonl"
+        fd = os.open(rest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, "".join(line + "\n" for line in lines).encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.utime(rest, ns=(when.st_atime_ns, when.st_mtime_ns))
+        taken.unlink()
 
     def _append(self, lines: list[str]) -> None:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)

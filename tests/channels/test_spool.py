@@ -62,14 +62,15 @@ async def test_an_outage_during_replay_keeps_that_message_and_the_rest(tmp_path:
 
     async def handle(m: Inbound) -> None:
         if m.external_id in down:
+            await spool.put(msg(9))  # a webhook's message kept while this replay runs
             raise sqlalchemy.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError())
         got.append(m.external_id)
 
     assert await spool.replay(handle) == 1
-    assert got == ["u0"] and spool.pending() == 3
-    down.clear()  # the database is back
-    assert await spool.replay(handle) == 3
-    assert got == ["u0", "u1", "u2", "u3"] and spool.pending() == 0
+    assert got == ["u0"] and spool.pending() == 4
+    down.clear()  # the database is back: the older ones first
+    assert await spool.replay(handle) == 4
+    assert got == ["u0", "u1", "u2", "u3", "u9"] and spool.pending() == 0
 
 
 async def test_a_message_that_fails_for_another_reason_is_dropped_not_retried_forever(
