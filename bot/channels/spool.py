@@ -129,23 +129,24 @@ class Spool:
         since (a file of its own with the taken file's time: replays go oldest first)."""
         when = taken.stat()
         rest = self.folder / f"inbound-{os.getpid()}-rest-{time.time_ns()}.jsonl"
-        fd = os.open(rest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, "".join(line + "\n" for line in lines).encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write(rest, lines, os.O_EXCL)
         os.utime(rest, ns=(when.st_atime_ns, when.st_mtime_ns))
         taken.unlink()
 
     def _append(self, lines: list[str]) -> None:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(self._file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            os.write(fd, "".join(line + "\n" for line in lines).encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write(self._file, lines, os.O_APPEND)
+
+
+def _write(path: Path, lines: list[str], flag: int) -> None:
+    """``lines`` into ``path`` (created 0600; ``flag``: append, or a new file only), on disk
+    when this returns."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | flag, 0o600)
+    try:
+        os.write(fd, "".join(line + "\n" for line in lines).encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _alive(pid: int) -> bool:
