@@ -6,6 +6,7 @@ and policy rules, opens the store and the conversation state, and wires the pipe
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from dataclasses import dataclass, field
@@ -87,6 +88,18 @@ def build_nlu(settings: Settings, places: Gazetteer) -> Nlu:
 
         return RasaNlu(settings.rasa_url, fallback=builtin, threshold=settings.nlu_threshold)
     return builtin
+
+
+def settle_heap() -> None:
+    """Take what was built at start out of the garbage collector's sight (CPython's
+    ``gc.freeze``): the NLU's model, the gazetteer and the flows are a few hundred thousand
+    objects that live as long as the process, and every full collection walked them all —
+    a pause of 0.1 s on a quiet machine, several times that under load, landing on whichever
+    message was running (``docs/benchmarks.md``). For a long-running process, once, after
+    ``build_app``; not in tests, which build many bots (frozen objects are never freed)."""
+    gc.collect()
+    gc.freeze()
+    log.info("heap settled: %d objects frozen", gc.get_freeze_count())
 
 
 class NoNlu:

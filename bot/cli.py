@@ -67,7 +67,7 @@ def serve(host: str, port: int, access_log: bool, telegram_polling: bool) -> Non
 
     click.echo(f"Bản Bot: http://{host}:{port}/", err=True)
     uvicorn.run(
-        create_app(get_settings(), telegram_polling=telegram_polling),
+        create_app(get_settings(), telegram_polling=telegram_polling, settle=True),
         host=host,
         port=port,
         log_level="info",
@@ -90,7 +90,7 @@ def worker(metrics_port: int | None, metrics_host: str) -> None:
         from prometheus_client import start_http_server
 
         start_http_server(metrics_port, addr=metrics_host)  # a thread; each worker its own port
-    asyncio.run(run_worker(get_settings()))
+    asyncio.run(run_worker(get_settings(), settle=True))
 
 
 @main.command()

@@ -372,8 +372,12 @@ class Settings(BaseSettings):
         ),
     )
     queue_workers_reply: int = Field(
-        8, ge=1, le=256, description="Concurrent reply-lane items per process (sends, alerts)."
-    )
+        64, ge=1, le=256,
+        description="Concurrent reply-lane items per process (sends, alerts). Mostly waiting "
+        "(a provider's answer, a person's earlier part, a short limit): with 8, a burst of "
+        "first contacts' multi-part answers held every slot and others' replies queued "
+        "0.7 s (docs/benchmarks.md, bench/load.py).",
+    )  # fmt: skip
     queue_workers_bulk: int = Field(
         8, ge=1, le=256, description="Concurrent bulk-lane items per process (notice pumps)."
     )

@@ -17,6 +17,7 @@ filled the bulk lane and the other adapters' pumps waited minutes for a turn.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import signal
@@ -37,6 +38,12 @@ LANES = ("reply", "bulk")
 JOB_TIMEOUT = 600  # seconds: a pump may run long; a stuck one is retried by the sweep
 HEARTBEAT = 15  # at most: seconds without a heartbeat before saq's sweep retries a job
 TIMERS: TimersDict = {"schedule": 1, "worker_info": 10, "sweep": 5, "abort": 1}
+# saq's sweep asks each stuck job to abort and waits up to this long for its worker to say so,
+# one job after another (saq's default: 5 s). A killed worker never answers: with its 60
+# items active, they came back one per 5 s sweep, five minutes in all. A live worker whose
+# item missed its heartbeats is not waited for either: the item runs again, and a row is sent
+# once whoever runs it (``Outbound.start_sending``).
+SWEEP_ABORT_WAIT = 0.1
 
 
 def queue_name(prefix: str, lane: str) -> str:
@@ -58,6 +65,8 @@ class SaqQueue:
         self.queues: dict[str, Queue] = {
             lane: Queue.from_url(redis_url, name=queue_name(name, lane)) for lane in LANES
         }
+        for q in self.queues.values():  # what a worker's sweep timer calls
+            q.sweep = functools.partial(q.sweep, abort=SWEEP_ABORT_WAIT)  # type: ignore[method-assign]
 
     async def connect(self) -> None:
         for q in self.queues.values():

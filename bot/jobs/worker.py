@@ -16,17 +16,22 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 
 
-async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """Build the bot, then work until a signal (or ``stop``)."""
+async def run_worker(
+    settings: Settings, *, stop: asyncio.Event | None = None, settle: bool = False
+) -> None:
+    """Build the bot, then work until a signal (or ``stop``); ``settle`` freezes the heap
+    built at start (``bot.app.settle_heap``: the process runs nothing else)."""
     if settings.queue != "saq":
         raise SystemExit(
             "banbot worker needs BANBOT_QUEUE=saq and BANBOT_REDIS_URL; with the local queue "
             "`banbot serve` runs the work itself"
         )
-    from bot.app import build_app
+    from bot.app import build_app, settle_heap
     from bot.jobs.saq_queue import SaqQueue, serve, workers
 
     app = await build_app(settings, nlu=False)
+    if settle:
+        settle_heap()
     try:
         channels = app.channels
         if channels is None or not isinstance(channels.queue, SaqQueue):

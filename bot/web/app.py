@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bot.app import App, build_app
+from bot.app import App, build_app, settle_heap
 from bot.channels.base import ParseResult
 from bot.channels.webhook import webhook_router
 from bot.config import Settings, get_settings
@@ -31,12 +31,15 @@ def create_app(
     app_obj: App | None = None,
     telegram_polling: bool = False,
     messenger: ResidentMessenger | None = None,
+    settle: bool = False,
 ) -> FastAPI:
     """Build the web application; ``app_obj`` lets tests inject an already-built bot.
 
     With ``telegram_polling`` (development without a public URL) Telegram updates are fetched
     by long polling instead of arriving at the webhook. ``messenger`` replaces how the
-    workspace reaches residents (tests); by default it is the bot's own.
+    workspace reaches residents (tests); by default it is the bot's own. ``settle``: the
+    process serves only this app (``banbot serve``), so the heap built at start is frozen
+    (``bot.app.settle_heap``).
 
     The simulator (``/sim/messages`` and the web chat at ``/``) is served only when
     ``Settings.simulator_enabled`` (off in production unless explicitly enabled; see
@@ -47,6 +50,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         bot = app_obj or await build_app(settings or get_settings())
+        if settle:
+            settle_heap()
         api.state.bot = bot
         if bot.channels is not None:
             # With the in-process queue this process also finds and resumes unsent work.
