@@ -258,8 +258,7 @@ class Pipeline:
     async def _known_contact(self, msg: Inbound) -> ContactInfo | None:
         """The sender's contact, read without the write lock; None if this message must
         write it (a new sender, or an address not seen lately through this adapter)."""
-        async with self._store.read(one_statement=True) as tx:
-            rec = await tx.contacts.by_urn(msg.address)  # one query
+        rec = await self._store.contact_by_urn(msg.address)  # one query, no transaction
         if rec is None or not seen_recently(rec, msg.address, msg.adapter, _rendering(msg)):
             return None
         return _contact_info(rec, msg)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,12 +65,48 @@ _RECORD_COLUMNS = (
 async def contact_records(session: AsyncSession, where: ColumnElement[bool]) -> list[ContactRecord]:
     """Contacts matching ``where`` with their URNs, in one query, ordered by id. Columns, not
     ORM objects: a notice's audience is 100,000 of these (an ORM object each cost ~4x)."""
-    rows = await session.execute(
+    return assemble_records(await session.execute(records_query(where)))
+
+
+def records_query(where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    """The one query of :func:`contact_records` (also run synchronously by
+    ``Store.contact_by_urn``)."""
+    return (
         select(*_RECORD_COLUMNS)
         .outerjoin(ContactUrn, ContactUrn.contact_id == Contact.id)
         .where(where)
         .order_by(Contact.id, ContactUrn.urn)
     )
+
+
+def owner_of(urn: str | BindParameter[str]) -> ColumnElement[bool]:
+    """The contact holding ``urn`` (for :func:`records_query`)."""
+    return (
+        Contact.id == select(ContactUrn.contact_id).where(ContactUrn.urn == urn).scalar_subquery()
+    )
+
+
+class UrnLookup:
+    """``records_query(owner_of(urn))`` compiled once for ``dialect``: its SQL text (one
+    ``?`` for the URN) and how to read its raw DB-API rows, with the types' own result
+    processors (``Store.contact_by_urn`` runs it on a plain sqlite3 connection; building and
+    caching the statement through SQLAlchemy each time cost more than the query)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        compiled = records_query(owner_of(bindparam("urn"))).compile(dialect=dialect)
+        self.sql = str(compiled)
+        self._read = [c.type.dialect_impl(dialect).result_processor(dialect, None)
+                      for c in _RECORD_COLUMNS]  # fmt: skip
+
+    def records(self, rows: Iterable[Sequence[Any]]) -> list[ContactRecord]:
+        read = self._read
+        return assemble_records(
+            [f(v) if f is not None else v for f, v in zip(read, row, strict=True)] for row in rows
+        )
+
+
+def assemble_records(rows: Iterable[Sequence[Any]]) -> list[ContactRecord]:
+    """Contact records from the rows of :func:`records_query`."""
     people: dict[int, tuple[Any, ...]] = {}
     addresses: dict[int, list[Address]] = {}
     for *person, urn, scheme, adapter, rendering, seen in rows:
@@ -121,8 +159,7 @@ class ContactRepo:
 
     async def by_urn(self, urn: str) -> ContactRecord | None:
         """The contact holding ``urn``, or None."""
-        owner = select(ContactUrn.contact_id).where(ContactUrn.urn == urn).scalar_subquery()
-        found = await contact_records(self._s, Contact.id == owner)  # one round trip
+        found = await contact_records(self._s, owner_of(urn))  # one round trip
         return found[0] if found else None
 
     async def get_or_create(

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.store.audit import AuditRepo
-from bot.store.contacts import ContactRepo
+from bot.store.contacts import ContactRepo, UrnLookup
 from bot.store.eligibility import EligibilityRepo
 from bot.store.engine import (
     ONE_STATEMENT,
@@ -37,6 +39,7 @@ from bot.store.engine import (
     SQLITE_BUSY_TIMEOUT,
     is_sqlite,
     make_engine,
+    sqlite_path,
 )
 from bot.store.jobs import JobRepo
 from bot.store.messages import MessageRepo
@@ -44,6 +47,7 @@ from bot.store.notices import NoticeRepo
 from bot.store.outbound import OutboundRepo
 from bot.store.places import PlaceRepo
 from bot.store.privacy import PrivacyRepo
+from bot.store.records import ContactRecord
 from bot.store.refs import random_code
 from bot.store.reports import ReportRepo
 from bot.store.role_codes import RoleCodeRepo
@@ -53,6 +57,9 @@ from bot.store.users import UserRepo
 from bot.store.work import Work
 
 log = logging.getLogger(__name__)
+# Seconds a read on the event loop's thread may wait for a busy SQLite file before it is read
+# through the pool instead (the loop must not stall).
+HERE_BUSY_TIMEOUT = 0.05
 OnCommit = Callable[[Sequence[Work]], Awaitable[None]]
 
 
@@ -122,6 +129,10 @@ class Store:
         self._codes = codes
         self._on_commit: OnCommit | None = None
         self._writers = asyncio.Lock() if is_sqlite(url) else None
+        # a SQLite file is read on the event loop's own thread where a message only reads
+        # (contact_by_urn); None: PostgreSQL or a memory database (no second connection)
+        self._here_path = sqlite_path(url)
+        self._here: tuple[sqlite3.Connection, UrnLookup] | None = None
 
     def on_commit(self, hook: OnCommit | None) -> None:
         """Hand every committed transaction's work to ``hook`` (the job queue)."""
@@ -175,6 +186,38 @@ class Store:
             finally:
                 await session.rollback()
 
+    async def contact_by_urn(self, urn: str) -> ContactRecord | None:
+        """The contact holding ``urn``, read without a transaction (the first look at every
+        message, a greeting's only SQL).
+
+        On a SQLite file it is read on the calling thread, the event loop's: one indexed
+        query on a WAL file takes tens of microseconds, while each statement through
+        aiosqlite is several hand-offs to its thread and back, and under load each hand-off
+        waits for the GIL (``docs/benchmarks.md``). A WAL reader never waits for a writer;
+        should the file be busy anyway (a checkpoint restarting the log), it is read the
+        usual way. PostgreSQL: the usual way."""
+        if self._here_path is not None:
+            try:
+                return self._contact_here(self._here_path, urn)
+            except sqlite3.OperationalError:
+                log.info("contact read on the loop thread refused; reading through the pool")
+        async with self.read(one_statement=True) as tx:
+            return await tx.contacts.by_urn(urn)
+
+    def _contact_here(self, path: Path, urn: str) -> ContactRecord | None:
+        if self._here is None:
+            # autocommit (no BEGIN): each SELECT reads its own snapshot and keeps no lock
+            conn = sqlite3.connect(
+                path, timeout=HERE_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+            )
+            self._here = conn, UrnLookup(self._engine.dialect)
+        conn, lookup = self._here
+        found = lookup.records(conn.execute(lookup.sql, (urn,)).fetchall())
+        return found[0] if found else None
+
     async def close(self) -> None:
         """Close every pooled connection; the store is unusable afterwards."""
+        if self._here is not None:
+            self._here[0].close()
+            self._here = None
         await self._engine.dispose()
