@@ -7,6 +7,6 @@ A command is the WHOLE message, folded (no case, no diacritics, no punctuation),
 
 from __future__ import annotations
 
-from bot.engine.routing import key
+from bot.engine.routing import key, title_key
 
-__all__ = ["key"]
+__all__ = ["key", "title_key"]

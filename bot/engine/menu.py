@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.messages import Button, Reply
-from bot.engine.commands import key
+from bot.engine.commands import key, title_key
 from bot.engine.context import Ctx
 from bot.engine.types import JSON
 
@@ -65,6 +65,6 @@ def menu_pick(ctx: Ctx, value: str | None = None) -> str | None:
         return entries[n - 1].flow if 1 <= n <= len(entries) else None
     if value is None:
         for entry in entries:
-            if folded and folded == key(ctx.t(entry.title)):
+            if folded and folded == title_key(ctx.t(entry.title)):
                 return entry.flow
     return None

@@ -18,6 +18,7 @@ typing, by a button or by the NLU either (``runner.start`` checks).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -66,6 +67,14 @@ ANYWHERE: frozenset[str] = frozenset({"role_code", "ack_ref"})
 def key(text: str) -> str:
     """The matching key: folded, punctuation as spaces, single spaces."""
     return _SPACES.sub(" ", _PUNCT.sub(" ", fold(text))).strip()
+
+
+@functools.lru_cache(maxsize=4096)
+def title_key(title: str) -> str:
+    """:func:`key` of a text the bot shows (a menu or option title): the same few hundred
+    strings every message, folded once (folding the menu's titles was a fifth of a
+    greeting's CPU). Never for what a person typed: that is not kept."""
+    return key(title)
 
 
 @dataclass(frozen=True, slots=True)

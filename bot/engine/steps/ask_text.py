@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.domain.messages import Reply
 from bot.engine import registry
-from bot.engine.commands import key
+from bot.engine.commands import key, title_key
 from bot.engine.context import Ctx
 from bot.engine.flows import StepDef
 from bot.engine.steps.base import Answer, Miss, Outcome, Step
@@ -48,7 +48,7 @@ class AskTextStep(Step):
         folded = key(ctx.text)
         if value is None:
             for n, o in enumerate(d.options, 1):
-                if folded in (key(ctx.t(o.title)), str(n), *o.match):
+                if folded in (title_key(ctx.t(o.title)), str(n), *o.match):
                     value = o.value
         if value is not None:
             if value == "skip" and d.get("skip"):

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from bot.domain.messages import Reply
 from bot.engine import registry
-from bot.engine.commands import key
+from bot.engine.commands import key, title_key
 from bot.engine.context import Ctx
 from bot.engine.flows import StepDef
 from bot.engine.steps.base import Answer, Miss, Outcome, Step
@@ -44,7 +44,7 @@ def pick(ctx: Ctx, opts: list[tuple[str, str, tuple[str, ...]]]) -> int | None:
     if not folded:
         return None
     for i, (_, title, _words) in enumerate(opts):
-        if folded == key(title):
+        if folded == title_key(title):
             return i
     words = f" {folded} "
     hits = [i for i, (_, _, match) in enumerate(opts) if any(f" {w} " in words for w in match)]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from bot.domain.messages import Reply
 from bot.domain.policy import Indicator
-from bot.engine.commands import key
+from bot.engine.commands import key, title_key
 from bot.engine.context import Ctx
 from bot.engine.flows import StepDef
 from bot.engine.steps.base import Answer, Miss, Outcome, Stay, Step
@@ -84,7 +84,7 @@ def _read(ctx: Ctx, ind: Indicator) -> bool | str | None:
         if folded.isdecimal() and 1 <= int(folded) <= len(choices):
             value = choices[int(folded) - 1][0]
         else:
-            value = next((v for v, title in choices if folded and folded == key(title)), None)
+            value = next((v for v, title in choices if folded and folded == title_key(title)), None)
     if value is None or value in ("yes", "no", "unknown"):
         answer = read_yes_no(value or ctx.text)
         if answer == "unknown":

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from bot.domain.messages import Reply
 from bot.engine import registry
-from bot.engine.commands import key
+from bot.engine.commands import key, title_key
 from bot.engine.context import Ctx
 from bot.engine.flows import StepDef
 from bot.engine.steps.base import Answer, Miss, Outcome, Stay, Step
@@ -86,7 +86,7 @@ class MultiChoiceStep(Step):
         for part in (p.strip() for p in parts):
             if not part:
                 continue
-            hits = [v for v, t, m in opts if part == key(t) or part in m]
+            hits = [v for v, t, m in opts if part == title_key(t) or part in m]
             if len(hits) != 1:
                 return []
             picked.append(hits[0])
