@@ -94,8 +94,8 @@ def settle_heap() -> None:
     """Take what was built at start out of the garbage collector's sight (CPython's
     ``gc.freeze``): the NLU's model, the gazetteer and the flows are a few hundred thousand
     objects that live as long as the process, and every full collection walked them all —
-    a pause of 0.1 s on a quiet machine, several times that under load, landing on whichever
-    message was running (``docs/benchmarks.md``). For a long-running process, once, after
+    127 ms on a quiet machine, landing on whichever message was running (decision 0021).
+    For a long-running process, once, after
     ``build_app``; not in tests, which build many bots (frozen objects are never freed)."""
     gc.collect()
     gc.freeze()
