@@ -18,7 +18,7 @@ the webhook answer's p99, errors (a non-200 webhook answer, or no reply within
 ``--p99-ms`` and no error; ``slowest``: the five slowest messages of a step (what, where, when).
 
 ``--soak-minutes M --rates R``: one step of M minutes at R, with every process's resident
-memory (RSS) at the start and the end.
+memory (RSS) at the start, every minute and at the end.
 
     .venv/bin/python bench/load.py [--rates 5,10,20,40,80] [--step-seconds 20]
         [--nlu builtin|rasa --rasa-url http://127.0.0.1:5005] [--soak-minutes 30 --rates 10]
@@ -142,6 +142,16 @@ def rss_kib(pid: int) -> int | None:
     except FileNotFoundError:
         return None
     return None
+
+
+async def _sample_rss(
+    procs: dict[str, subprocess.Popen[bytes]], memory: dict[str, dict[str, Any]]
+) -> None:
+    """Every process's RSS once a minute (a soak's curve, not only its two ends)."""
+    while True:
+        await asyncio.sleep(60)
+        for name, p in procs.items():
+            memory[name]["samples_kib"].append(rss_kib(p.pid))
 
 
 async def wait_ready(urls: list[str], within: float = 90.0) -> None:
@@ -270,14 +280,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     apps = [f"http://127.0.0.1:{p}" for p in ports]
     steps: list[dict[str, Any]] = []
-    memory: dict[str, dict[str, int | None]] = {}
+    memory: dict[str, dict[str, Any]] = {}
+    sampler: asyncio.Task[None] | None = None
     try:
         await wait_ready(apps)
         load = Load(apps, {"telegram": tg, "zalo": oa}, args)
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
         async with httpx.AsyncClient(timeout=30, limits=limits) as http:
             await load.run(Step(2, 3), http)  # warm up (not reported)
-            memory = {name: {"start_kib": rss_kib(p.pid)} for name, p in procs.items()}
+            memory = {name: {"start_kib": rss_kib(p.pid), "samples_kib": []}
+                      for name, p in procs.items()}  # fmt: skip
+            sampler = asyncio.create_task(_sample_rss(procs, memory))
             seconds = args.soak_minutes * 60 if args.soak_minutes else args.step_seconds
             for rate in (float(r) for r in args.rates.split(",")):
                 step = Step(rate, seconds)
@@ -287,6 +300,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         for name, p in procs.items():
             memory[name]["end_kib"] = rss_kib(p.pid)
     finally:
+        if sampler is not None:
+            sampler.cancel()
         for p in procs.values():
             p.terminate()
         for p in procs.values():
